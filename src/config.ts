@@ -1,0 +1,90 @@
+/**
+ * The one place that reads the environment. `loadConfig()` parses it with zod once and
+ * returns a frozen, nested, typed object; a bad value stops start-up with a message that
+ * names every bad key. Nothing else in ansinh reads process.env.
+ */
+import { z } from 'zod';
+import { resolve } from 'node:path';
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodTypeAny>(s: T) => z.preprocess(blankToUndefined, s.optional());
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'must be a postgres:// or postgresql:// URL');
+
+const envSchema = z.object({
+  /** Real PostgreSQL. Unset: the embedded database (PGlite) in ANSINH_PGLITE_DIR. */
+  DATABASE_URL: optional(postgresUrl),
+  /** Folder for the embedded database, the generated key and demo files. @defaultValue ./.data */
+  ANSINH_DATA_DIR: optional(z.string()),
+  /** Embedded database folder. @defaultValue <ANSINH_DATA_DIR>/pglite */
+  ANSINH_PGLITE_DIR: optional(z.string()),
+  /**
+   * Secret for keyed hashes of ID numbers and phones and for phone encryption; at least 32
+   * characters. Required with DATABASE_URL (every process must share it); with the embedded
+   * database a random one is created once in <ANSINH_DATA_DIR>/secret.key.
+   */
+  ANSINH_SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
+  /** Redis for queues, dialog state and quotas. @defaultValue redis://127.0.0.1:6379 */
+  REDIS_URL: optional(z.string().refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL')),
+  HOST: optional(z.string()),
+  PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  /** Folder of program definition files. @defaultValue prisma/programs */
+  ANSINH_PROGRAMS_DIR: optional(z.string()),
+  /** PostgreSQL used by the test suite in addition to PGlite (CI sets it). */
+  ANSINH_TEST_DATABASE_URL: optional(postgresUrl),
+});
+
+export type Config = ReturnType<typeof buildConfig>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration: ${issues.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function buildConfig(env: z.infer<typeof envSchema>, cwd: string) {
+  const dataDir = resolve(cwd, env.ANSINH_DATA_DIR ?? '.data');
+  return {
+    database: {
+      url: env.DATABASE_URL,
+      pgliteDir: resolve(cwd, env.ANSINH_PGLITE_DIR ?? `${dataDir}/pglite`),
+    },
+    dataDir,
+    secretKey: env.ANSINH_SECRET_KEY,
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? 3000 },
+    logLevel: env.LOG_LEVEL ?? 'info',
+    programsDir: resolve(cwd, env.ANSINH_PROGRAMS_DIR ?? 'prisma/programs'),
+    timeZone: 'Asia/Ho_Chi_Minh' as const,
+    test: { databaseUrl: env.ANSINH_TEST_DATABASE_URL },
+  };
+}
+
+/** Parses the environment; throws ConfigError naming every bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
+  }
+  const cfg = buildConfig(parsed.data, cwd);
+  if (cfg.database.url && !cfg.secretKey) {
+    throw new ConfigError([
+      'ANSINH_SECRET_KEY: required with DATABASE_URL (every process must hash ID numbers with the same key)',
+    ]);
+  }
+  return deepFreeze(cfg);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
