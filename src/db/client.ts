@@ -4,6 +4,7 @@
  * and one generated client serve both.
  */
 import { mkdirSync, accessSync, constants, existsSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -57,14 +58,9 @@ async function openPostgres(url: string, schema: string): Promise<Database> {
   });
   // An idle client that loses its server (a Postgres restart) must not crash the process.
   pool.on('error', () => {});
+  let client: pg.PoolClient;
   try {
-    const c = await pool.connect();
-    try {
-      if (schema !== 'public') await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await c.query('SELECT 1');
-    } finally {
-      c.release();
-    }
+    client = await pool.connect();
   } catch (e) {
     await pool.end().catch(() => {});
     const code = (e as { code?: string }).code ?? (e as Error).message;
@@ -73,6 +69,20 @@ async function openPostgres(url: string, schema: string): Promise<Database> {
       'Start PostgreSQL, fix DATABASE_URL, or unset DATABASE_URL to use the embedded database.',
     );
   }
+  try {
+    if (schema !== 'public') {
+      // Two processes creating the same schema at once can still collide on the catalog's
+      // unique key even with IF NOT EXISTS; the loser finds it there, which is what it wanted.
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((e: { code?: string }) => {
+        if (e.code !== '23505') throw e;
+      });
+    }
+  } catch (e) {
+    client.release();
+    await pool.end().catch(() => {});
+    throw e;
+  }
+  client.release();
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool, schema === 'public' ? undefined : { schema }),
   });
@@ -166,9 +176,19 @@ function pgliteRunner(db: PgliteLike): SqlRunner {
   };
 }
 
+/** mkdir -p without Node's recursive mode, which can spin forever on special file systems (/proc). */
+function makeDirs(dir: string) {
+  const parts = resolve(dir).split(sep).filter(Boolean);
+  let path = sep;
+  for (const part of parts) {
+    path = join(path, part);
+    if (!existsSync(path)) mkdirSync(path);
+  }
+}
+
 function ensureWritableDir(dir: string) {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     accessSync(dir, constants.W_OK);
     if (existsSync(`${dir}/PG_VERSION`)) accessSync(`${dir}/PG_VERSION`, constants.R_OK);
   } catch (e) {

@@ -380,7 +380,7 @@ async function clearPeople(sql: SqlRunner) {
 
 async function provinceCommunes(sql: SqlRunner, province: string): Promise<Commune[]> {
   return sql.query<Commune>(
-    `SELECT c.id, c.code, c.name, d.code AS "districtCode"
+    `SELECT c.id, c.code, c.name || ', ' || d.name AS name, d.code AS "districtCode"
      FROM "Area" p JOIN "Area" d ON d."parentId" = p.id JOIN "Area" c ON c."parentId" = d.id
      WHERE p.code = $1 AND p.scheme = '2008' AND c.level = 'commune' ORDER BY c.code`,
     [province],

@@ -1,0 +1,111 @@
+/**
+ * The `ansinh` command as a user runs it: a real process, its output and its exit code.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROGRAMS_DIR } from '../helpers/db.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/ansinh.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'ansinh-cli-'));
+
+function run(args: string[], env: Record<string, string> = {}, opts: { asNobody?: boolean } = {}) {
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ANSINH_DATA_DIR: dataDir, ...env };
+  const [cmd, argv] = opts.asNobody && process.getuid?.() === 0
+    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]]
+    : [process.execPath, [BIN, ...args]];
+  const r = spawnSync(cmd, argv as string[], { cwd: ROOT, env: base, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const oneLine = (s: string) => s.trim().split('\n').length === 1;
+
+describe('ansinh CLI', () => {
+  it('should show the groups of NQ68-2021 with amounts and stage chains as JSON', () => {
+    const r = run(['programs', 'show', 'NQ68-2021', '--json']);
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.out);
+    expect(p.code).toBe('NQ68-2021');
+    const hkd = p.groups.find((g: { code: string }) => g.code === 'i10-household-business');
+    expect(hkd.amount.value).toBe(3_000_000);
+    expect(hkd.stages.map((s: { dayLimit: number | null }) => s.dayLimit)).toEqual([3, 2, 2, 2, null]);
+    expect(p.groups.find((g: { code: string }) => g.code === 'la-freelancer').province).toBe('80');
+  });
+
+  it('should list programs as text and JSON', () => {
+    expect(run(['programs', 'list']).out).toMatch(/NQ42-2020 .*\n.*8 nhóm/);
+    expect(JSON.parse(run(['programs', 'list', '--json']).out).map((p: { code: string }) => p.code)).toEqual(['NQ42-2020', 'NQ68-2021']);
+  });
+
+  it('should print human-readable amounts in Vietnamese format', () => {
+    const r = run(['programs', 'show', 'NQ42-2020']);
+    expect(r.out).toContain('1.800.000 đ/người × tối đa 3 tháng');
+    expect(r.out).toContain('5 ngày');
+  });
+
+  it('should show an area with its tree and successor', () => {
+    const r = run(['areas', 'show', '94']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Tỉnh Sóc Trăng');
+    expect(r.out).toContain('Từ 01/07/2025 thuộc: Thành phố Cần Thơ (92)');
+    expect(r.out).toContain('941  Thành phố Sóc Trăng');
+  });
+
+  it('should do working-day arithmetic across Tết 2022', () => {
+    expect(run(['calendar', 'add-days', '2022-01-27', '3']).out).toContain('= 08/02/2022');
+    expect(run(['calendar', 'show', '2022']).out).toContain('01/02/2022');
+  });
+
+  it('should answer bad input with one line and exit 1', () => {
+    const cases: [string[], RegExp, Record<string, string>?][] = [
+      [['areas', 'show', '99999'], /^ansinh: Unknown area code 99999\./],
+      [['programs', 'show', 'NQ99'], /^ansinh: Unknown program NQ99\. Known programs: NQ42-2020, NQ68-2021\./],
+      [['seed', 'demo', '--scale', '0'], /^ansinh: Scale must be a number above 0/],
+      [['seed', 'demo', '--scale', '-1'], /^ansinh: Scale must be a number above 0/],
+      [['calendar', 'add-days', '2022-02-30', '1'], /^ansinh: date "2022-02-30" is not a valid date/],
+      [['db', 'migrate'], /^ansinh: Cannot reach the database at postgres:\/\/ansinh:\*\*\*@127\.0\.0\.1:1\/x \(ECONNREFUSED\)/, { DATABASE_URL: 'postgres://ansinh:pw@127.0.0.1:1/x', ANSINH_SECRET_KEY: 'k'.repeat(32) }],
+      [['db', 'migrate'], /^ansinh: Invalid configuration: .*DATABASE_URL.*PORT/, { DATABASE_URL: 'mysql://x', PORT: 'abc' }],
+    ];
+    for (const [args, pattern, env] of cases) {
+      const r = run(args, env);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err, args.join(' ')).toMatch(pattern);
+      expect(oneLine(r.err), r.err).toBe(true);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('should name the file, path and reason of a malformed program file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ansinh-bad-programs-'));
+    copyFileSync(join(PROGRAMS_DIR, 'NQ42-2020.yaml'), join(dir, 'NQ42-2020.yaml'));
+    writeFileSync(join(dir, 'BAD.yaml'), 'code: BAD-1\nvi: x\nen: x\nlegalBasis: []\nintake: { opens: 2021-13-01 }\ngroups: []\n');
+    const r = run(['programs', 'validate'], { ANSINH_PROGRAMS_DIR: dir });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err)).toBe(true);
+    expect(r.err).toMatch(/BAD\.yaml: legalBasis: .*intake\.opens: must be a date YYYY-MM-DD.*groups: /);
+  });
+
+  it('should refuse a read-only data folder with one line', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'ansinh-ro-'));
+    mkdirSync(join(parent, 'data'));
+    chmodSync(join(parent, 'data'), 0o555);
+    chmodSync(parent, 0o755);
+    const r = run(['db', 'migrate'], { ANSINH_DATA_DIR: join(parent, 'data') }, { asNobody: true });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^ansinh: The data folder .*data\/pglite is not writable \(EACCES\)\. .*ANSINH_DATA_DIR/);
+    expect(oneLine(r.err)).toBe(true);
+  });
+
+  it('should have --help on every command', () => {
+    const commands = [[], ['demo'], ['db'], ['db', 'migrate'], ['db', 'status'], ['programs'], ['programs', 'list'], ['programs', 'show'], ['programs', 'load'], ['programs', 'validate'],
+      ['areas'], ['areas', 'show'], ['areas', 'load'], ['calendar'], ['calendar', 'show'], ['calendar', 'add'], ['calendar', 'remove'], ['calendar', 'add-days'], ['calendar', 'between'], ['calendar', 'load'], ['seed'], ['seed', 'demo']];
+    for (const c of commands) {
+      const r = run([...c, '--help']);
+      expect(r.code, c.join(' ')).toBe(0);
+      expect(r.out, c.join(' ')).toMatch(/^Usage: ansinh/);
+    }
+  }, 120_000);
+});

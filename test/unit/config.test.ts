@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('should give defaults for an empty environment', () => {
+    const c = loadConfig({}, '/srv/ansinh');
+    expect(c.database.url).toBeUndefined();
+    expect(c.database.pgliteDir).toBe('/srv/ansinh/.data/pglite');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.http.port).toBe(3000);
+    expect(Object.isFrozen(c.database)).toBe(true);
+  });
+
+  it('should treat blank values as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '  ', PORT: '' }, '/x').database.url).toBeUndefined();
+  });
+
+  it('should name every bad key at once', () => {
+    let err: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', PORT: '99999', LOG_LEVEL: 'loud', REDIS_URL: 'http://x', ANSINH_SECRET_KEY: 'short' }, '/x');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as ConfigError).message;
+    for (const key of ['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'REDIS_URL', 'ANSINH_SECRET_KEY']) expect(msg).toContain(key);
+  });
+
+  it('should require a shared secret with real Postgres', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, '/x')).toThrow(/ANSINH_SECRET_KEY: required with DATABASE_URL/);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', ANSINH_SECRET_KEY: 'k'.repeat(32) }, '/x').secretKey).toHaveLength(32);
+  });
+});
