@@ -15,8 +15,11 @@ import { registerDemo } from './commands/demo.js';
 
 export type ContextFactory = () => CliContext;
 
-export function buildCli(ctx: ContextFactory): Command {
-  const program = new Command('ansinh')
+/** Builds the command tree; `output` redirects help and errors (tests). */
+export function buildCli(ctx: ContextFactory, output?: { writeOut(s: string): void; writeErr(s: string): void }): Command {
+  const program = new Command('ansinh');
+  if (output) program.configureOutput(output);
+  program
     .description('ansinh: social-support status, eligibility and officer alerts for a Vietnamese province')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -179,7 +179,7 @@ function pgliteRunner(db: PgliteLike): SqlRunner {
 /** mkdir -p without Node's recursive mode, which can spin forever on special file systems (/proc). */
 function makeDirs(dir: string) {
   const parts = resolve(dir).split(sep).filter(Boolean);
-  let path = sep;
+  let path: string = sep;
   for (const part of parts) {
     path = join(path, part);
     if (!existsSync(path)) mkdirSync(path);
