@@ -28,6 +28,8 @@ const envSchema = z.object({
   ANSINH_SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
   /** Redis for queues, dialog state and quotas. @defaultValue redis://127.0.0.1:6379 */
   REDIS_URL: optional(z.string().refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL')),
+  /** Prefix of every Redis key (hash-tag it, e.g. "{ansinh}:", for Redis Cluster). @defaultValue ansinh: */
+  ANSINH_REDIS_PREFIX: optional(z.string().min(1)),
   HOST: optional(z.string()),
   PORT: optional(z.coerce.number().int().min(1).max(65535)),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
@@ -56,6 +58,7 @@ function buildConfig(env: z.infer<typeof envSchema>, cwd: string) {
     dataDir,
     secretKey: env.ANSINH_SECRET_KEY,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPrefix: env.ANSINH_REDIS_PREFIX ?? 'ansinh:',
     http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? 3000 },
     logLevel: env.LOG_LEVEL ?? 'info',
     programsDir: resolve(cwd, env.ANSINH_PROGRAMS_DIR ?? 'prisma/programs'),

@@ -21,6 +21,7 @@ import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { GroupDefinition, ProgramDefinition } from '../programs/definition.js';
 import { computeAmount } from '../programs/amounts.js';
 import { Random } from './random.js';
+import { inSentence } from '../areas/names.js';
 import { familyName, fullName } from './names.js';
 
 export interface SeedOptions {
@@ -288,7 +289,7 @@ function placeFile(r: Random, cal: WorkingCalendar, g: GroupDefinition, slice: S
     const method = r.weighted([['Tiền mặt', 60], ['Chuyển khoản', 30], ['Qua bưu điện', 10]] as const);
     return {
       stage: 'paid', status: 'paid', stageEnteredAt: paidAt, dueAt: null, rejectionReason: null, paidAt,
-      paymentPlace: method === 'Qua bưu điện' ? `Bưu điện ${commune.name}` : `UBND ${commune.name}`,
+      paymentPlace: method === 'Qua bưu điện' ? `Bưu điện ${inSentence(commune.name)}` : `UBND ${inSentence(commune.name)}`,
       paymentMethod: method, decisionNo, history,
     };
   }
@@ -319,9 +320,11 @@ function placeFile(r: Random, cal: WorkingCalendar, g: GroupDefinition, slice: S
 }
 
 function wantSample(samples: Sample[], program: string, group: string, status: string, yearOnly: boolean): boolean {
+  // Always keep one person listed with a birth year only, per program, for trying that path.
+  if (yearOnly && !samples.some((s) => s.program === program && /^\d{4}$/.test(s.dateOfBirth))) return true;
   if (samples.length >= 48) return false;
   const same = samples.filter((s) => s.program === program && s.group === group && s.status === status).length;
-  return same < (yearOnly ? 2 : 1) || (same < 3 && samples.length < 24);
+  return same < 1 || (same < 3 && samples.length < 24);
 }
 
 async function writeBatch(sql: SqlRunner, persons: PersonRow[], ents: EntRow[]): Promise<number> {

@@ -1,0 +1,67 @@
+/**
+ * The transactional outbox: work that must follow a database change (a message to a chat, an
+ * alert to an officer) is written as a row in the same transaction, then relayed. A relay
+ * claims rows with FOR UPDATE SKIP LOCKED so several relays never deliver one row twice.
+ */
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { SqlRunner } from '../db/sql.js';
+
+/** A message for one chat, rendered in the chat's language when it is delivered. */
+export interface ChatMessagePayload {
+  identityId: number;
+  channel: string;
+  template: 'binding_notice' | 'text';
+  params: Record<string, string>;
+}
+
+export interface OfficerAlertPayload {
+  reason: 'id_locked' | 'anomaly';
+  communeId: number | null;
+  identityId: number;
+  idLast?: string;
+  at: string;
+}
+
+type Tx = Pick<PrismaClient, 'outboxEvent'>;
+
+export async function enqueueChatMessage(db: Tx, p: ChatMessagePayload): Promise<void> {
+  await db.outboxEvent.create({ data: { kind: 'chat_message', payload: p as unknown as Prisma.InputJsonValue } });
+}
+
+export async function enqueueOfficerAlert(db: Tx, p: OfficerAlertPayload): Promise<void> {
+  await db.outboxEvent.create({ data: { kind: 'officer_alert', payload: p as unknown as Prisma.InputJsonValue } });
+}
+
+export interface OutboxRow<T> {
+  id: string;
+  payload: T;
+}
+
+/**
+ * Claims up to `limit` unprocessed chat messages for the given chats of a channel, runs
+ * `deliver` on each inside the claiming transaction, and marks those it delivered. A row whose
+ * delivery returns false stays pending (e.g. the web chat is not connected).
+ */
+export async function relayChatMessages(
+  sql: SqlRunner,
+  channel: string,
+  /** Only these chats (e.g. the web chats connected to this process). */
+  identityIds: number[],
+  deliver: (p: ChatMessagePayload) => Promise<boolean>,
+  limit = 100,
+): Promise<number> {
+  if (identityIds.length === 0) return 0;
+  return sql.transaction(async (tx) => {
+    const rows = await tx.query<{ id: string; payload: ChatMessagePayload }>(
+      `SELECT id::text, payload FROM "OutboxEvent"
+       WHERE "processedAt" IS NULL AND kind = 'chat_message' AND payload->>'channel' = $1
+         AND (payload->>'identityId')::int = ANY($2::int[])
+       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [channel, identityIds, limit],
+    );
+    const done: string[] = [];
+    for (const r of rows) if (await deliver(r.payload)) done.push(r.id);
+    if (done.length) await tx.query(`UPDATE "OutboxEvent" SET "processedAt" = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [done]);
+    return done.length;
+  });
+}
