@@ -12,6 +12,8 @@ import { registerAreas } from './commands/areas.js';
 import { registerCalendar } from './commands/calendar.js';
 import { registerSeed } from './commands/seed.js';
 import { registerDemo } from './commands/demo.js';
+import { registerChat } from './commands/chat.js';
+import { registerServe } from './commands/serve.js';
 
 export type ContextFactory = () => CliContext;
 
@@ -24,6 +26,8 @@ export function buildCli(ctx: ContextFactory, output?: { writeOut(s: string): vo
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDemo(program, ctx);
+  registerServe(program, ctx);
+  registerChat(program, ctx);
   registerDb(program, ctx);
   registerPrograms(program, ctx);
   registerAreas(program, ctx);

@@ -8,15 +8,26 @@ export interface Identity {
   notify: boolean;
 }
 
-/** Finds or creates the chat and records the time of its last message. */
+/**
+ * Finds or creates the chat and records the time of its last message, in one statement
+ * (INSERT ... ON CONFLICT), so two requests for a new chat at once cannot collide.
+ */
 export async function touchIdentity(prisma: PrismaClient, channel: string, externalId: string, now: Date, locale?: string): Promise<Identity> {
-  const r = await prisma.channelIdentity.upsert({
-    where: { channel_externalId: { channel, externalId } },
-    create: { channel, externalId, lastInboundAt: now, locale: locale === 'en' ? 'en' : 'vi' },
-    update: { lastInboundAt: now, blocked: false },
-    select: { id: true, channel: true, locale: true, notify: true },
-  });
-  return r;
+  const rows = await prisma.$queryRaw<Identity[]>`
+    INSERT INTO "ChannelIdentity" (channel, "externalId", "lastInboundAt", locale, "updatedAt")
+    VALUES (${channel}, ${externalId}, ${now}, ${locale === 'en' ? 'en' : 'vi'}, ${now})
+    ON CONFLICT (channel, "externalId") DO UPDATE SET "lastInboundAt" = EXCLUDED."lastInboundAt", blocked = false, "updatedAt" = EXCLUDED."updatedAt"
+    RETURNING id, channel, locale, notify`;
+  return rows[0]!;
+}
+
+/** Finds or creates the chat without touching its last-message time (a page opening its push stream). */
+export async function ensureIdentity(prisma: PrismaClient, channel: string, externalId: string): Promise<{ id: number }> {
+  const rows = await prisma.$queryRaw<{ id: number }[]>`
+    INSERT INTO "ChannelIdentity" (channel, "externalId", "updatedAt") VALUES (${channel}, ${externalId}, now())
+    ON CONFLICT (channel, "externalId") DO UPDATE SET channel = EXCLUDED.channel
+    RETURNING id`;
+  return rows[0]!;
 }
 
 export async function setLocale(prisma: PrismaClient, id: number, locale: 'vi' | 'en') {

@@ -47,20 +47,22 @@ export async function relayChatMessages(
   channel: string,
   /** Only these chats (e.g. the web chats connected to this process). */
   identityIds: number[],
-  deliver: (p: ChatMessagePayload) => Promise<boolean>,
+  /** Must not query the database: on PGlite the claiming transaction holds the only connection. */
+  deliver: (p: ChatMessagePayload, locale: string) => Promise<boolean>,
   limit = 100,
 ): Promise<number> {
   if (identityIds.length === 0) return 0;
   return sql.transaction(async (tx) => {
-    const rows = await tx.query<{ id: string; payload: ChatMessagePayload }>(
-      `SELECT id::text, payload FROM "OutboxEvent"
-       WHERE "processedAt" IS NULL AND kind = 'chat_message' AND payload->>'channel' = $1
-         AND (payload->>'identityId')::int = ANY($2::int[])
-       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+    const rows = await tx.query<{ id: string; payload: ChatMessagePayload; locale: string | null }>(
+      `SELECT o.id::text, o.payload, i.locale FROM "OutboxEvent" o
+       LEFT JOIN "ChannelIdentity" i ON i.id = (o.payload->>'identityId')::int
+       WHERE o."processedAt" IS NULL AND o.kind = 'chat_message' AND o.payload->>'channel' = $1
+         AND (o.payload->>'identityId')::int = ANY($2::int[])
+       ORDER BY o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED`,
       [channel, identityIds, limit],
     );
     const done: string[] = [];
-    for (const r of rows) if (await deliver(r.payload)) done.push(r.id);
+    for (const r of rows) if (await deliver(r.payload, r.locale ?? 'vi')) done.push(r.id);
     if (done.length) await tx.query(`UPDATE "OutboxEvent" SET "processedAt" = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [done]);
     return done.length;
   });

@@ -1,0 +1,44 @@
+/**
+ * The Fastify application as a plugin: web chat page and API (server push for proactive
+ * messages), health check. Channels' webhooks, the admin console and the integration API join
+ * here in later issues. `buildApp` is used by the server and by tests (app.inject).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { SqlRunner } from '../db/sql.js';
+import type { ConversationEngine } from '../conversation/engine.js';
+import type { Logger } from '../shared/log.js';
+import type { Adapters } from '../../bots/registry.js';
+import { chatRoutes } from './routes/chat.js';
+
+export interface AppDeps {
+  engine: ConversationEngine;
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  adapters: Adapters;
+  log: Logger;
+  /** How often queued messages for open web chats are pushed (ms). @defaultValue 1000 */
+  relayIntervalMs?: number;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Request lines are not logged (they are noise, and a URL must never carry personal data anyway).
+  const app = Fastify({ loggerInstance: deps.log.child({}, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 64 * 1024, trustProxy: true, forceCloseConnections: true });
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    const message = status === 413 ? 'Tin nhắn quá lớn.' : status >= 500 ? 'Hệ thống đang bận, anh/chị vui lòng thử lại sau ít phút.' : 'Yêu cầu không hợp lệ.';
+    void reply.status(status).send({ error: message });
+  });
+  app.setNotFoundHandler((_req, reply) => void reply.status(404).send({ error: 'Không tìm thấy trang.' }));
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/', async (_req, reply) => reply.redirect('/chat'));
+  await app.register(chatRoutes, deps);
+  return app;
+}
