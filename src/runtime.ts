@@ -71,6 +71,7 @@ export async function createRuntime(config: Readonly<Config>, opts: RuntimeOptio
     const prefix = opts.redisPrefix ?? config.redisPrefix;
     const engine = new ConversationEngine({
       prisma: db.prisma,
+      sql: db.sql,
       keys,
       clock,
       calendar: await loadWorkingCalendar(db.prisma),

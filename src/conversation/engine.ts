@@ -5,6 +5,7 @@
  * infrastructure failure becomes a polite "try again shortly".
  */
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { SqlRunner } from '../db/sql.js';
 import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/clock.js';
 import type { Keys } from '../shared/secrets.js';
@@ -31,6 +32,8 @@ export const FAQ_THRESHOLD = 0.45;
 
 export interface EngineDeps {
   prisma: PrismaClient;
+  /** Raw SQL for the hot path (look-up, audit, chat upsert). */
+  sql: SqlRunner;
   keys: Keys;
   clock: Clock;
   calendar: WorkingCalendar;
@@ -54,7 +57,7 @@ export class ConversationEngine {
   async handle(msg: InboundMessage): Promise<Reply[]> {
     let m = messages(msg.locale);
     try {
-      const identity = await touchIdentity(this.d.prisma, msg.channel, msg.chatId, this.d.clock.now(), msg.locale);
+      const identity = await touchIdentity(this.d.sql, msg.channel, msg.chatId, this.d.clock.now(), msg.locale);
       m = messages(identity.locale);
       const state = await this.d.dialogs.get(identity.id);
       const ctx: Ctx = { identity, m, state, msg };

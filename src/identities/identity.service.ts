@@ -1,5 +1,6 @@
 /** Chats (channel identities): created on first message, with language and consent. */
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { SqlRunner } from '../db/sql.js';
 
 export interface Identity {
   id: number;
@@ -12,12 +13,14 @@ export interface Identity {
  * Finds or creates the chat and records the time of its last message, in one statement
  * (INSERT ... ON CONFLICT), so two requests for a new chat at once cannot collide.
  */
-export async function touchIdentity(prisma: PrismaClient, channel: string, externalId: string, now: Date, locale?: string): Promise<Identity> {
-  const rows = await prisma.$queryRaw<Identity[]>`
-    INSERT INTO "ChannelIdentity" (channel, "externalId", "lastInboundAt", locale, "updatedAt")
-    VALUES (${channel}, ${externalId}, ${now}, ${locale === 'en' ? 'en' : 'vi'}, ${now})
-    ON CONFLICT (channel, "externalId") DO UPDATE SET "lastInboundAt" = EXCLUDED."lastInboundAt", blocked = false, "updatedAt" = EXCLUDED."updatedAt"
-    RETURNING id, channel, locale, notify`;
+export async function touchIdentity(sql: SqlRunner, channel: string, externalId: string, now: Date, locale?: string): Promise<Identity> {
+  const rows = await sql.query<Identity>(
+    `INSERT INTO "ChannelIdentity" (channel, "externalId", "lastInboundAt", locale, "updatedAt")
+     VALUES ($1, $2, $3, $4, $3)
+     ON CONFLICT (channel, "externalId") DO UPDATE SET "lastInboundAt" = EXCLUDED."lastInboundAt", blocked = false, "updatedAt" = EXCLUDED."updatedAt"
+     RETURNING id, channel, locale, notify`,
+    [channel, externalId, now, locale === 'en' ? 'en' : 'vi'],
+  );
   return rows[0]!;
 }
 

@@ -5,19 +5,23 @@
  * chat) and tells the chats bound earlier.
  */
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { SqlRunner } from '../db/sql.js';
+import type { ChatMessagePayload } from '../outbox/outbox.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
-import { fromUtcDate, localDateAt, type LocalDate } from '../calendar/local-date.js';
-import { audit } from '../audit/audit.service.js';
-import { enqueueChatMessage, enqueueOfficerAlert } from '../outbox/outbox.service.js';
+import { localDateAt, type LocalDate } from '../calendar/local-date.js';
+import { enqueueOfficerAlert } from '../outbox/outbox.service.js';
 import { maskName } from '../people/mask.js';
 import { inSentence } from '../areas/names.js';
 import type { Lock, QuotaStore } from './quota.js';
 
 export const MAX_BOUND_PER_CHAT = 5;
+/** How many of the chats bound earlier get a notice when a new chat binds the same person. */
+export const NOTIFY_EARLIER_CHATS = 5;
 
 export interface LookupDeps {
   prisma: PrismaClient;
+  sql: SqlRunner;
   quota: QuotaStore;
   clock: Clock;
   calendar: WorkingCalendar;
@@ -68,94 +72,121 @@ export type LookupOutcome =
   | { kind: 'locked'; lock: Lock };
 
 export async function verifiedLookup(deps: LookupDeps, chat: Chat, idHash: string, birth: BirthInput): Promise<LookupOutcome> {
-  const { prisma, quota, clock } = deps;
+  const { sql, quota, clock } = deps;
   const base = { action: 'lookup', channel: chat.channel, identityId: chat.identityId, subjectHash: idHash, at: clock.now() };
   const lock = await quota.check(chat.identityId, idHash);
   if (lock) {
-    await audit(prisma, { ...base, result: `locked_${lock.scope}` });
+    await auditSql(sql, { ...base, result: `locked_${lock.scope}` });
     return { kind: 'locked', lock };
   }
-  const person = await prisma.person.findUnique({ where: { idHash }, select: { id: true, birthDate: true, birthYear: true, communeId: true, idLast: true } });
-  const matches =
-    person !== null &&
-    (person.birthDate
-      ? birth.date !== undefined && fromUtcDate(person.birthDate) === birth.date
-      : person.birthYear === birth.year);
+  const [person] = await sql.query<{ id: number; birthDate: string | null; birthYear: number; communeId: number | null; idLast: string }>(
+    `SELECT id, to_char("birthDate", 'YYYY-MM-DD') AS "birthDate", "birthYear", "communeId", "idLast" FROM "Person" WHERE "idHash" = $1`,
+    [idHash],
+  );
+  const matches = person !== undefined && (person.birthDate ? birth.date === person.birthDate : person.birthYear === birth.year);
   if (!matches) {
     const { lock: newLock, idLockedNow } = await quota.fail(chat.identityId, idHash);
     if (idLockedNow) {
-      await enqueueOfficerAlert(prisma, { reason: 'id_locked', communeId: person?.communeId ?? null, identityId: chat.identityId, idLast: person?.idLast, at: clock.now().toISOString() });
+      await enqueueOfficerAlert(deps.prisma, { reason: 'id_locked', communeId: person?.communeId ?? null, identityId: chat.identityId, idLast: person?.idLast, at: clock.now().toISOString() });
     }
     if (newLock?.scope === 'anomaly') {
-      await enqueueOfficerAlert(prisma, { reason: 'anomaly', communeId: null, identityId: chat.identityId, at: clock.now().toISOString() });
+      await enqueueOfficerAlert(deps.prisma, { reason: 'anomaly', communeId: null, identityId: chat.identityId, at: clock.now().toISOString() });
     }
-    await audit(prisma, { ...base, result: newLock ? `mismatch_locked_${newLock.scope}` : 'mismatch' });
+    await auditSql(sql, { ...base, result: newLock ? `mismatch_locked_${newLock.scope}` : 'mismatch' });
     return newLock ? { kind: 'locked', lock: newLock } : { kind: 'mismatch' };
   }
   const binding = await bind(deps, chat, person.id);
-  await audit(prisma, { ...base, result: 'found', personId: person.id, detail: { binding } });
+  await auditSql(sql, { ...base, result: 'found', personId: person.id, detail: { binding } });
   return { kind: 'found', person: await personView(deps, person.id), binding };
 }
 
+/** One INSERT per attempt; the look-up path avoids ORM overhead (see docs/BENCHMARKS.md). */
+async function auditSql(sql: SqlRunner, e: { action: string; result: string; channel: string; identityId: number; subjectHash?: string; personId?: number; detail?: object; at: Date }) {
+  await sql.query(
+    `INSERT INTO "AuditEvent" (at, action, result, channel, "identityId", "subjectHash", "personId", detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+    [e.at, e.action, e.result, e.channel, e.identityId, e.subjectHash ?? null, e.personId ?? null, e.detail ? JSON.stringify(e.detail) : null],
+  );
+}
+
 async function bind(deps: LookupDeps, chat: Chat, personId: number): Promise<'new' | 'already' | 'limit'> {
-  const { prisma, clock } = deps;
-  return prisma.$transaction(async (tx) => {
-    const existing = await tx.binding.findUnique({ where: { identityId_personId: { identityId: chat.identityId, personId } } });
-    if (existing) return 'already';
-    const count = await tx.binding.count({ where: { identityId: chat.identityId } });
-    if (count >= MAX_BOUND_PER_CHAT) return 'limit';
-    await tx.binding.create({ data: { identityId: chat.identityId, personId } });
-    const others = await tx.binding.findMany({
-      where: { personId, identityId: { not: chat.identityId }, identity: { blocked: false } },
-      select: { identity: { select: { id: true, channel: true } }, person: { select: { fullName: true } } },
-    });
-    const at = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' }).format(clock.now());
-    for (const o of others) {
-      await enqueueChatMessage(tx, { identityId: o.identity.id, channel: o.identity.channel, template: 'binding_notice', params: { name: maskName(o.person.fullName), at } });
+  const { sql, clock } = deps;
+  return sql.transaction(async (tx) => {
+    // Serialise bindings of one chat so the limit holds under concurrent messages.
+    await tx.query('SELECT pg_advisory_xact_lock(715420069, $1)', [chat.identityId]);
+    const [row] = await tx.query<{ already: boolean; count: number }>(
+      `SELECT EXISTS (SELECT 1 FROM "Binding" WHERE "identityId" = $1 AND "personId" = $2) AS already,
+              (SELECT count(*)::int FROM "Binding" WHERE "identityId" = $1) AS count`,
+      [chat.identityId, personId],
+    );
+    if (row!.already) return 'already';
+    if (row!.count >= MAX_BOUND_PER_CHAT) return 'limit';
+    await tx.query(`INSERT INTO "Binding" ("identityId", "personId") VALUES ($1, $2)`, [chat.identityId, personId]);
+    // Tell the chats bound earlier, the most recent few only: a person has few chats, and an
+    // abuser binding many chats must not be able to flood the others with notices.
+    const others = await tx.query<{ id: number; channel: string; fullName: string }>(
+      `SELECT i.id, i.channel, p."fullName" FROM "Binding" b JOIN "ChannelIdentity" i ON i.id = b."identityId" JOIN "Person" p ON p.id = b."personId"
+       WHERE b."personId" = $1 AND b."identityId" <> $2 AND NOT i.blocked ORDER BY b.id DESC LIMIT $3`,
+      [personId, chat.identityId, NOTIFY_EARLIER_CHATS],
+    );
+    if (others.length) {
+      const at = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' }).format(clock.now());
+      const payloads: ChatMessagePayload[] = others.map((o) => ({ identityId: o.id, channel: o.channel, template: 'binding_notice', params: { name: maskName(o.fullName), at } }));
+      await tx.query(`INSERT INTO "OutboxEvent" (kind, payload) SELECT 'chat_message', x FROM unnest($1::jsonb[]) AS x`, [payloads.map((x) => JSON.stringify(x))]);
     }
     return 'new';
   });
 }
 
-/** Everything the bot may say about a bound person. */
-export async function personView(deps: Pick<LookupDeps, 'prisma' | 'clock' | 'calendar'>, personId: number): Promise<PersonView> {
-  const p = await deps.prisma.person.findUniqueOrThrow({
-    where: { id: personId },
-    include: {
-      commune: { include: { parent: true } },
-      entitlements: { include: { program: true, group: { include: { stages: true } } }, orderBy: { id: 'asc' } },
-    },
-  });
+interface FileRow {
+  program: string; programName: string; group: string; groupName: string; supplements: { code: string; vi: string }[] | null;
+  amount: string; amountDetail: FileView['amountDetail']; status: string; stage: string; stageName: string | null;
+  stageEnteredAt: string; dueAt: string | null; paidAt: string | null; paymentPlace: string | null; paymentMethod: string | null;
+  rejectionReason: string | null; decisionNo: string | null; fullName: string; idLast: string; commune: string | null; district: string | null;
+}
+
+/** Everything the bot may say about a bound person, in one query. */
+export async function personView(deps: Pick<LookupDeps, 'sql' | 'clock' | 'calendar'>, personId: number): Promise<PersonView> {
+  const rows = await deps.sql.query<FileRow>(
+    `SELECT pr.code AS program, pr.name AS "programName", g.code AS "group", g.name AS "groupName", g.definition->'supplements' AS supplements,
+            e.amount::text AS amount, e."amountDetail", e.status, e.stage, s.name AS "stageName",
+            to_char(e."stageEnteredAt", 'YYYY-MM-DD') AS "stageEnteredAt", to_char(e."dueAt", 'YYYY-MM-DD') AS "dueAt",
+            to_char(e."paidAt", 'YYYY-MM-DD') AS "paidAt", e."paymentPlace", e."paymentMethod", e."rejectionReason", e."decisionNo",
+            p."fullName", p."idLast", c.name AS commune, d.name AS district
+     FROM "Person" p
+     LEFT JOIN "Area" c ON c.id = p."communeId" LEFT JOIN "Area" d ON d.id = c."parentId"
+     LEFT JOIN "Entitlement" e ON e."personId" = p.id
+     LEFT JOIN "Program" pr ON pr.id = e."programId" LEFT JOIN "ProgramGroup" g ON g.id = e."groupId"
+     LEFT JOIN "Stage" s ON s."groupId" = e."groupId" AND s.code = e.stage
+     WHERE p.id = $1 ORDER BY e.id`,
+    [personId],
+  );
+  const first = rows[0];
+  if (!first) throw new Error(`person ${personId} not found`);
   const today = localDateAt(deps.clock.now());
   return {
-    personId: p.id,
-    maskedName: maskName(p.fullName),
-    idLast: p.idLast,
-    commune: p.commune ? inSentence(p.commune.parent ? `${p.commune.name}, ${p.commune.parent.name}` : p.commune.name) : null,
-    files: p.entitlements.map((e) => {
-      const stage = e.group.stages.find((s) => s.code === e.stage);
-      const def = e.group.definition as { supplements?: { code: string; vi: string }[] };
-      const dueAt = e.dueAt ? fromUtcDate(e.dueAt) : null;
-      return {
-        program: e.program.code,
-        programName: e.program.name,
-        group: e.group.code,
-        groupName: e.group.name,
-        amount: Number(e.amount),
-        amountDetail: e.amountDetail as FileView['amountDetail'],
-        supplementNames: Object.fromEntries((def.supplements ?? []).map((s) => [s.code, s.vi])),
-        status: e.status,
-        stage: e.stage,
-        stageName: stage?.name ?? null,
-        stageEnteredAt: fromUtcDate(e.stageEnteredAt),
-        dueAt,
-        overdueWorkingDays: dueAt && (e.status === 'in_review' || e.status === 'approved') ? deps.calendar.workingDaysBetween(dueAt, today) : 0,
-        paidAt: e.paidAt ? fromUtcDate(e.paidAt) : null,
-        paymentPlace: e.paymentPlace,
-        paymentMethod: e.paymentMethod,
-        rejectionReason: e.rejectionReason,
-        decisionNo: e.decisionNo,
-      };
-    }),
+    personId,
+    maskedName: maskName(first.fullName),
+    idLast: first.idLast,
+    commune: first.commune ? inSentence(first.district ? `${first.commune}, ${first.district}` : first.commune) : null,
+    files: rows.filter((r) => r.program !== null).map((r) => ({
+      program: r.program,
+      programName: r.programName,
+      group: r.group,
+      groupName: r.groupName,
+      amount: Number(r.amount),
+      amountDetail: r.amountDetail,
+      supplementNames: Object.fromEntries((r.supplements ?? []).map((x) => [x.code, x.vi])),
+      status: r.status,
+      stage: r.stage,
+      stageName: r.stageName,
+      stageEnteredAt: r.stageEnteredAt,
+      dueAt: r.dueAt,
+      overdueWorkingDays: r.dueAt && (r.status === 'in_review' || r.status === 'approved') ? deps.calendar.workingDaysBetween(r.dueAt, today) : 0,
+      paidAt: r.paidAt,
+      paymentPlace: r.paymentPlace,
+      paymentMethod: r.paymentMethod,
+      rejectionReason: r.rejectionReason,
+      decisionNo: r.decisionNo,
+    })),
   };
 }

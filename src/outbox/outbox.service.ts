@@ -24,8 +24,9 @@ export interface OfficerAlertPayload {
 
 type Tx = Pick<PrismaClient, 'outboxEvent'>;
 
-export async function enqueueChatMessage(db: Tx, p: ChatMessagePayload): Promise<void> {
-  await db.outboxEvent.create({ data: { kind: 'chat_message', payload: p as unknown as Prisma.InputJsonValue } });
+export async function enqueueChatMessages(db: Tx, list: ChatMessagePayload[]): Promise<void> {
+  if (list.length === 0) return;
+  await db.outboxEvent.createMany({ data: list.map((p) => ({ kind: 'chat_message', payload: p as unknown as Prisma.InputJsonValue })) });
 }
 
 export async function enqueueOfficerAlert(db: Tx, p: OfficerAlertPayload): Promise<void> {

@@ -32,6 +32,8 @@ export interface SeedOptions {
   asOf: LocalDate;
   /** Folder for demo-people.json. */
   dataDir: string;
+  /** Extra sample people to write beyond the ~48 varied ones (benchmarks need thousands). */
+  extraSamples?: number;
 }
 
 export interface SeedSummary {
@@ -174,6 +176,10 @@ export async function seedDemo(
 
   const usedIds = new Set<string>();
   const samples: Sample[] = [];
+  const extra: Sample[] = [];
+  const expected = [...SOC_TRANG, ...LONG_AN()].reduce((n, s) => n + Math.max(1, Math.round(s.count * opts.scale)), 0);
+  const extraStep = opts.extraSamples ? Math.max(1, Math.floor(expected / opts.extraSamples)) : 0;
+  let serial = 0;
   const summary: SeedSummary = { scale: opts.scale, seed: opts.seed, asOf: opts.asOf, people: 0, entitlements: 0, events: 0, byProgram: [], samplesFile: join(opts.dataDir, 'demo-people.json'), millis: 0 };
 
   for (const [programCode, province, slices, khmer] of [
@@ -241,9 +247,9 @@ export async function seedDemo(
         if (ent.status === 'paid') stat.paid++;
         else if (ent.status === 'rejected') stat.rejected++;
         else stat.inProgress++;
-        if (wantSample(samples, programCode, slice.group, ent.status, yearOnly)) {
-          samples.push({ idNumber, dateOfBirth: yearOnly ? String(year) : formatVi(birthDate), name, commune: commune.name, program: programCode, group: slice.group, stage: ent.stage, status: ent.status, amount: amount.total });
-        }
+        const sample = () => ({ idNumber, dateOfBirth: yearOnly ? String(year) : formatVi(birthDate), name, commune: commune.name, program: programCode, group: slice.group, stage: ent.stage, status: ent.status, amount: amount.total });
+        if (wantSample(samples, programCode, slice.group, ent.status, yearOnly)) samples.push(sample());
+        else if (extraStep && ++serial % extraStep === 0 && extra.length < opts.extraSamples!) extra.push(sample());
         if (persons.length >= BATCH) {
           summary.events += await writeBatch(db.sql, persons, ents);
           summary.people += persons.length;
@@ -265,7 +271,7 @@ export async function seedDemo(
      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, "updatedAt" = now()`,
     [JSON.stringify({ scale: opts.scale, seed: opts.seed, asOf: opts.asOf, people: summary.people })],
   );
-  writeSamples(summary.samplesFile, samples);
+  writeSamples(summary.samplesFile, [...samples, ...extra]);
   summary.millis = Date.now() - t0;
   return summary;
 }

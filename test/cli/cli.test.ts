@@ -70,6 +70,8 @@ describe('ansinh CLI', () => {
       [['calendar', 'add-days', '2022-02-30', '1'], /^ansinh: date "2022-02-30" is not a valid date/],
       [['db', 'migrate'], /^ansinh: Cannot reach the database at postgres:\/\/ansinh:\*\*\*@127\.0\.0\.1:1\/x \(ECONNREFUSED\)/, { DATABASE_URL: 'postgres://ansinh:pw@127.0.0.1:1/x', ANSINH_SECRET_KEY: 'k'.repeat(32) }],
       [['db', 'migrate'], /^ansinh: Invalid configuration: .*DATABASE_URL.*PORT/, { DATABASE_URL: 'mysql://x', PORT: 'abc' }],
+      [['demo'], /^ansinh: Redis is not answering at redis:\/\/127\.0\.0\.1:1 .*redis-server/, { REDIS_URL: 'redis://127.0.0.1:1' }],
+      [['demo', '--port', 'abc'], /^ansinh: --port abc is not a port number\./],
     ];
     for (const [args, pattern, env] of cases) {
       const r = run(args, env);
