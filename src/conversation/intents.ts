@@ -12,7 +12,7 @@ const RULES: [Intent, RegExp][] = [
   ['lang_vi', / (tieng viet|vietnamese) /],
   ['human', / (gap can bo|gap nguoi|noi chuyen voi (can bo|nguoi)|tong dai vien|nhan vien|nguoi that|talk to (an )?officer|human|operator) /],
   ['mine', / (xem lai|ho so da luu|da luu|my records|saved files?) /],
-  ['lookup', / (tra cuu|tra soat|kiem tra (tien|ho so|trang thai|tinh trang)|bao gio (nhan|co|duoc nhan) tien|khi nao (nhan|co) tien|trang thai ho so|tinh trang ho so|ho so cua toi|look ?up|status) /],
+  ['lookup', / (tra cuu|tra soat|kiem tra (tien|ho so|trang thai|tinh trang)|(bao gio|khi nao) (duoc )?(nhan|co|lanh)( duoc)? tien|trang thai ho so|tinh trang ho so|ho so cua toi|look ?up|status) /],
   ['elig', / (kiem tra dieu kien|du dieu kien|dieu kien (nhan|huong|duoc)|toi thuoc (nhom|dien) nao|check eligibility|eligib\w*) /],
   ['faq_menu', / (cau hoi thuong gap|hoi dap|faq|questions?) /],
   ['help', / (huong dan|tro giup|giup toi|help|cach dung|lam duoc gi) /],
