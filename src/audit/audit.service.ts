@@ -1,5 +1,8 @@
-/** Audit log writes. Every look-up attempt and every admin action goes here; never a clear ID. */
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+/**
+ * Audit log writes: every look-up attempt and every admin action. Never a clear ID number.
+ * One INSERT through the SQL runner (it sits on the look-up hot path; see docs/BENCHMARKS.md).
+ */
+import type { SqlRunner } from '../db/sql.js';
 
 export interface AuditInput {
   action: string;
@@ -9,12 +12,14 @@ export interface AuditInput {
   subjectHash?: string;
   personId?: number;
   actor?: string;
-  detail?: Prisma.InputJsonValue;
+  detail?: object;
   at?: Date;
 }
 
-type Tx = Pick<PrismaClient, 'auditEvent'>;
-
-export async function audit(db: Tx, e: AuditInput): Promise<void> {
-  await db.auditEvent.create({ data: { ...e, at: e.at ?? new Date() } });
+export async function audit(sql: SqlRunner, e: AuditInput): Promise<void> {
+  await sql.query(
+    `INSERT INTO "AuditEvent" (at, action, result, channel, "identityId", "subjectHash", "personId", actor, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
+    [e.at ?? new Date(), e.action, e.result, e.channel ?? null, e.identityId ?? null, e.subjectHash ?? null, e.personId ?? null, e.actor ?? null, e.detail ? JSON.stringify(e.detail) : null],
+  );
 }

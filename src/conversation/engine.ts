@@ -181,17 +181,17 @@ export class ConversationEngine {
         const bound = await prisma.binding.count({ where: { identityId: identity.id } });
         if (bound === 0) return [{ text: m.notifyNeedsLookup, buttons: [{ label: m.buttons.lookup, action: 'lookup' }] }];
         await setNotify(prisma, identity.id, true);
-        await audit(prisma, { action: 'notify_on', result: 'ok', channel: identity.channel, identityId: identity.id, at: this.d.clock.now() });
+        await audit(this.d.sql, { action: 'notify_on', result: 'ok', channel: identity.channel, identityId: identity.id, at: this.d.clock.now() });
         return [{ text: m.notifyOn }];
       }
       case 'notify_off':
         await setNotify(prisma, identity.id, false);
-        await audit(prisma, { action: 'notify_off', result: 'ok', channel: identity.channel, identityId: identity.id, at: this.d.clock.now() });
+        await audit(this.d.sql, { action: 'notify_off', result: 'ok', channel: identity.channel, identityId: identity.id, at: this.d.clock.now() });
         return [{ text: m.notifyOff }];
       case 'forget': {
         const n = await forgetIdentity(prisma, identity.id);
         await this.d.dialogs.clear(identity.id);
-        await audit(prisma, { action: 'forget', result: 'ok', channel: identity.channel, identityId: identity.id, detail: { unlinked: n }, at: this.d.clock.now() });
+        await audit(this.d.sql, { action: 'forget', result: 'ok', channel: identity.channel, identityId: identity.id, detail: { unlinked: n }, at: this.d.clock.now() });
         return [{ text: m.forgot(n), buttons: this.menu(m) }];
       }
       case 'human': {
@@ -199,7 +199,7 @@ export class ConversationEngine {
         const req = await prisma.handoffRequest.create({
           data: { identityId: identity.id, personId: bound?.person.id ?? null, communeId: bound?.person.communeId ?? null, text: text && detectIntent(understand(text)) !== 'human' ? text : null },
         });
-        await audit(prisma, { action: 'handoff', result: 'recorded', channel: identity.channel, identityId: identity.id, detail: { requestId: req.id }, at: this.d.clock.now() });
+        await audit(this.d.sql, { action: 'handoff', result: 'recorded', channel: identity.channel, identityId: identity.id, detail: { requestId: req.id }, at: this.d.clock.now() });
         await this.d.dialogs.set(identity.id, { step: 'handoff', requestId: req.id });
         return [{ text: m.handoff }];
       }
@@ -215,7 +215,7 @@ export class ConversationEngine {
     const check = checkIdNumber(id.digits, { currentYear });
     const impossible = check.problems.filter((p) => p === 'province' || p === 'future');
     if (impossible.length) {
-      await audit(this.d.prisma, { action: 'lookup', result: 'invalid_id', channel: ctx.identity.channel, identityId: ctx.identity.id, at: this.d.clock.now() });
+      await audit(this.d.sql, { action: 'lookup', result: 'invalid_id', channel: ctx.identity.channel, identityId: ctx.identity.id, at: this.d.clock.now() });
       return [{ text: m.idImpossible(impossible.map((p) => (p === 'province' ? m.reasonProvince : m.reasonFuture))) }];
     }
     const state: Extract<DialogState, { step: 'await_dob' }> = {
@@ -259,7 +259,7 @@ export class ConversationEngine {
     const year = date.year;
     if (state.year !== undefined && state.year !== year) {
       await keep();
-      await audit(this.d.prisma, { action: 'lookup', result: 'invalid_id', channel: ctx.identity.channel, identityId: ctx.identity.id, subjectHash: state.idHash, detail: { reason: 'year_mismatch' }, at: this.d.clock.now() });
+      await audit(this.d.sql, { action: 'lookup', result: 'invalid_id', channel: ctx.identity.channel, identityId: ctx.identity.id, subjectHash: state.idHash, detail: { reason: 'year_mismatch' }, at: this.d.clock.now() });
       return [{ text: m.yearMismatch(state.year) }];
     }
     await this.d.dialogs.clear(ctx.identity.id);
@@ -299,7 +299,7 @@ export class ConversationEngine {
     const bindings = await this.d.prisma.binding.findMany({ where: { identityId: ctx.identity.id }, orderBy: { id: 'asc' } });
     if (bindings.length === 0) return [{ text: m.mineEmpty, buttons: [{ label: m.buttons.lookup, action: 'lookup' }] }];
     const views = await Promise.all(bindings.map((b) => personView(this.d, b.personId)));
-    await audit(this.d.prisma, { action: 'view_bound', result: 'ok', channel: ctx.identity.channel, identityId: ctx.identity.id, detail: { persons: views.length }, at: this.d.clock.now() });
+    await audit(this.d.sql, { action: 'view_bound', result: 'ok', channel: ctx.identity.channel, identityId: ctx.identity.id, detail: { persons: views.length }, at: this.d.clock.now() });
     return [{ text: [m.mineHeader(views.length), ...views.map((v) => '\n' + this.renderPerson(ctx, v, false))].join('\n'), buttons: this.afterLookupButtons(ctx) }];
   }
 
@@ -346,7 +346,7 @@ export class ConversationEngine {
       return [this.question(ctx, step.questionId, step.question)];
     }
     await this.d.dialogs.clear(ctx.identity.id);
-    await audit(this.d.prisma, { action: 'eligibility', result: step.qualifies.length ? 'qualifies' : 'none', channel: ctx.identity.channel, identityId: ctx.identity.id, detail: { program: def.code, groups: step.qualifies.map((g) => g.code) }, at: this.d.clock.now() });
+    await audit(this.d.sql, { action: 'eligibility', result: step.qualifies.length ? 'qualifies' : 'none', channel: ctx.identity.channel, identityId: ctx.identity.id, detail: { program: def.code, groups: step.qualifies.map((g) => g.code) }, at: this.d.clock.now() });
     return [{ text: renderEligibility(ctx.m, ctx.identity.locale, def, step, localDateAt(this.d.clock.now())), buttons: [{ label: ctx.m.buttons.again, action: `elig:${def.code}` }, { label: ctx.m.buttons.menu, action: 'menu' }] }];
   }
 

@@ -11,6 +11,7 @@ import type { Clock } from '../shared/clock.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { localDateAt, type LocalDate } from '../calendar/local-date.js';
 import { enqueueOfficerAlert } from '../outbox/outbox.service.js';
+import { audit } from '../audit/audit.service.js';
 import { maskName } from '../people/mask.js';
 import { inSentence } from '../areas/names.js';
 import type { Lock, QuotaStore } from './quota.js';
@@ -76,7 +77,7 @@ export async function verifiedLookup(deps: LookupDeps, chat: Chat, idHash: strin
   const base = { action: 'lookup', channel: chat.channel, identityId: chat.identityId, subjectHash: idHash, at: clock.now() };
   const lock = await quota.check(chat.identityId, idHash);
   if (lock) {
-    await auditSql(sql, { ...base, result: `locked_${lock.scope}` });
+    await audit(sql, { ...base, result: `locked_${lock.scope}` });
     return { kind: 'locked', lock };
   }
   const [person] = await sql.query<{ id: number; birthDate: string | null; birthYear: number; communeId: number | null; idLast: string }>(
@@ -92,20 +93,12 @@ export async function verifiedLookup(deps: LookupDeps, chat: Chat, idHash: strin
     if (newLock?.scope === 'anomaly') {
       await enqueueOfficerAlert(deps.prisma, { reason: 'anomaly', communeId: null, identityId: chat.identityId, at: clock.now().toISOString() });
     }
-    await auditSql(sql, { ...base, result: newLock ? `mismatch_locked_${newLock.scope}` : 'mismatch' });
+    await audit(sql, { ...base, result: newLock ? `mismatch_locked_${newLock.scope}` : 'mismatch' });
     return newLock ? { kind: 'locked', lock: newLock } : { kind: 'mismatch' };
   }
   const binding = await bind(deps, chat, person.id);
-  await auditSql(sql, { ...base, result: 'found', personId: person.id, detail: { binding } });
+  await audit(sql, { ...base, result: 'found', personId: person.id, detail: { binding } });
   return { kind: 'found', person: await personView(deps, person.id), binding };
-}
-
-/** One INSERT per attempt; the look-up path avoids ORM overhead (see docs/BENCHMARKS.md). */
-async function auditSql(sql: SqlRunner, e: { action: string; result: string; channel: string; identityId: number; subjectHash?: string; personId?: number; detail?: object; at: Date }) {
-  await sql.query(
-    `INSERT INTO "AuditEvent" (at, action, result, channel, "identityId", "subjectHash", "personId", detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-    [e.at, e.action, e.result, e.channel, e.identityId, e.subjectHash ?? null, e.personId ?? null, e.detail ? JSON.stringify(e.detail) : null],
-  );
 }
 
 async function bind(deps: LookupDeps, chat: Chat, personId: number): Promise<'new' | 'already' | 'limit'> {

@@ -56,6 +56,16 @@ describe('ansinh CLI', () => {
     expect(r.out).toContain('941  Thành phố Sóc Trăng');
   });
 
+  it('should set up the demo without a server when asked (--no-serve), then keep the data on a second run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ansinh-demo-'));
+    const first = run(['demo', '--no-serve', '--scale', '0.002'], { ANSINH_DATA_DIR: dir });
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/Demo data: [\d.]+ people/);
+    expect(first.out).toContain('demo-people.json');
+    const second = run(['demo', '--no-serve', '--scale', '0.002'], { ANSINH_DATA_DIR: dir });
+    expect(second.out).toMatch(/Demo data already loaded/);
+  });
+
   it('should do working-day arithmetic across Tết 2022', () => {
     expect(run(['calendar', 'add-days', '2022-01-27', '3']).out).toContain('= 08/02/2022');
     expect(run(['calendar', 'show', '2022']).out).toContain('01/02/2022');
