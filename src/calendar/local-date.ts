@@ -42,7 +42,3 @@ export function formatVi(d: LocalDate): string {
   const [y, m, day] = d.split('-');
   return `${day}/${m}/${y}`;
 }
-
-export function daysBetween(a: LocalDate, b: LocalDate): number {
-  return Math.round((toUtcDate(b).getTime() - toUtcDate(a).getTime()) / 86_400_000);
-}

@@ -43,17 +43,3 @@ export class RedisDialogStore implements DialogStore {
     await this.redis.del(this.key(id));
   }
 }
-
-/** In memory, for unit tests and the interactive CLI without Redis. */
-export class MemoryDialogStore implements DialogStore {
-  private readonly m = new Map<number, DialogState>();
-  async get(id: number) {
-    return this.m.get(id) ?? { step: 'idle' as const };
-  }
-  async set(id: number, s: DialogState) {
-    this.m.set(id, s);
-  }
-  async clear(id: number) {
-    this.m.delete(id);
-  }
-}

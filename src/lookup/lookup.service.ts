@@ -10,7 +10,7 @@ import type { ChatMessagePayload } from '../outbox/outbox.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { localDateAt, type LocalDate } from '../calendar/local-date.js';
-import { enqueueOfficerAlert } from '../outbox/outbox.service.js';
+import { enqueueChatMessages, enqueueOfficerAlert } from '../outbox/outbox.service.js';
 import { audit } from '../audit/audit.service.js';
 import { maskName } from '../people/mask.js';
 import { inSentence } from '../areas/names.js';
@@ -124,7 +124,7 @@ async function bind(deps: LookupDeps, chat: Chat, personId: number): Promise<'ne
     if (others.length) {
       const at = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' }).format(clock.now());
       const payloads: ChatMessagePayload[] = others.map((o) => ({ identityId: o.id, channel: o.channel, template: 'binding_notice', params: { name: maskName(o.fullName), at } }));
-      await tx.query(`INSERT INTO "OutboxEvent" (kind, payload) SELECT 'chat_message', x FROM unnest($1::jsonb[]) AS x`, [payloads.map((x) => JSON.stringify(x))]);
+      await enqueueChatMessages(tx, payloads);
     }
     return 'new';
   });

@@ -24,9 +24,10 @@ export interface OfficerAlertPayload {
 
 type Tx = Pick<PrismaClient, 'outboxEvent'>;
 
-export async function enqueueChatMessages(db: Tx, list: ChatMessagePayload[]): Promise<void> {
+/** Queues messages for chats, in one INSERT, inside the caller's transaction. */
+export async function enqueueChatMessages(sql: SqlRunner, list: ChatMessagePayload[]): Promise<void> {
   if (list.length === 0) return;
-  await db.outboxEvent.createMany({ data: list.map((p) => ({ kind: 'chat_message', payload: p as unknown as Prisma.InputJsonValue })) });
+  await sql.query(`INSERT INTO "OutboxEvent" (kind, payload) SELECT 'chat_message', x FROM unnest($1::jsonb[]) AS x`, [list.map((x) => JSON.stringify(x))]);
 }
 
 export async function enqueueOfficerAlert(db: Tx, p: OfficerAlertPayload): Promise<void> {

@@ -29,13 +29,6 @@ function display(file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-/** Validates one base program file. */
-export function readProgramFile(file: string): ProgramDefinition {
-  const parsed = programSchema.safeParse(readRaw(file));
-  if (!parsed.success) throw new UserError(`${display(file)}: ${formatZodIssues(parsed.error.issues)}`, 'Fix the file and run again.');
-  return parsed.data;
-}
-
 export function loadProgramDefinitions(dir: string): LoadedProgram[] {
   let names: string[];
   try {
