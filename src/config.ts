@@ -32,6 +32,14 @@ const envSchema = z.object({
   ANSINH_REDIS_PREFIX: optional(z.string().min(1)),
   HOST: optional(z.string()),
   PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  /** Telegram bot token from @BotFather; unset = no Telegram channel. */
+  TELEGRAM_BOT_TOKEN: optional(z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456:ABC-def')),
+  /** Secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token (webhook mode). */
+  TELEGRAM_WEBHOOK_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z, a-z, 0-9, _ or -')),
+  /** webhook (needs a public HTTPS URL) or polling (a machine without one). @defaultValue webhook */
+  TELEGRAM_MODE: optional(z.enum(['webhook', 'polling'])),
+  /** Bot API root; point it at a fake for tests and the simulated demo. @defaultValue https://api.telegram.org */
+  TELEGRAM_API_ROOT: optional(z.string().url().refine((v) => !v.endsWith('/'), 'must not end with /')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   /** Folder of program definition files. @defaultValue prisma/programs */
   ANSINH_PROGRAMS_DIR: optional(z.string()),
@@ -62,6 +70,9 @@ function buildConfig(env: z.infer<typeof envSchema>, cwd: string) {
     http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? 3000 },
     logLevel: env.LOG_LEVEL ?? 'info',
     programsDir: resolve(cwd, env.ANSINH_PROGRAMS_DIR ?? 'prisma/programs'),
+    telegram: env.TELEGRAM_BOT_TOKEN
+      ? { token: env.TELEGRAM_BOT_TOKEN, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, mode: env.TELEGRAM_MODE ?? 'webhook', apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' }
+      : null,
     timeZone: 'Asia/Ho_Chi_Minh' as const,
     test: { databaseUrl: env.ANSINH_TEST_DATABASE_URL },
   };
@@ -80,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError([
       'ANSINH_SECRET_KEY: required with DATABASE_URL (every process must hash ID numbers with the same key)',
     ]);
+  }
+  if (cfg.telegram && cfg.telegram.mode === 'webhook' && !cfg.telegram.webhookSecret) {
+    throw new ConfigError(['TELEGRAM_WEBHOOK_SECRET: required in webhook mode (or set TELEGRAM_MODE=polling)']);
   }
   return deepFreeze(cfg);
 }

@@ -121,6 +121,7 @@ export class ConversationEngine {
   private async onAction(ctx: Ctx, action: string): Promise<Reply[]> {
     const [verb, arg] = action.split(':', 2) as [string, string | undefined];
     switch (verb) {
+      case 'start': // a deep link's code (officer invites are handled by the officer issue)
       case 'menu':
         await this.d.dialogs.clear(ctx.identity.id);
         return [{ text: ctx.m.greeting, buttons: this.menu(ctx.m) }];

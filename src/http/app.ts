@@ -10,6 +10,7 @@ import type { ConversationEngine } from '../conversation/engine.js';
 import type { Logger } from '../shared/log.js';
 import type { Adapters } from '../../bots/registry.js';
 import { chatRoutes } from './routes/chat.js';
+import { telegramRoutes, type TelegramRouteDeps } from './routes/telegram.js';
 
 export interface AppDeps {
   engine: ConversationEngine;
@@ -19,6 +20,8 @@ export interface AppDeps {
   log: Logger;
   /** How often queued messages for open web chats are pushed (ms). @defaultValue 1000 */
   relayIntervalMs?: number;
+  /** Telegram webhook, when the bot runs in webhook mode. */
+  telegram?: Omit<TelegramRouteDeps, 'engine' | 'sql' | 'log'>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -40,5 +43,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/', async (_req, reply) => reply.redirect('/chat'));
   await app.register(chatRoutes, deps);
+  if (deps.telegram) await app.register(telegramRoutes, { ...deps.telegram, engine: deps.engine, sql: deps.sql, log: deps.log });
   return app;
 }

@@ -1,0 +1,55 @@
+/**
+ * What every channel does with a message: run the engine and deliver the replies through the
+ * channel's adapter. Interactive replies retry a throttled or failed send a few times with the
+ * platform's retry-after (a user is waiting); a user who blocked the bot marks the chat blocked.
+ * Proactive messages go through the outbound queue instead (jobs/, next issue).
+ */
+import type { InboundMessage, Reply } from '../conversation/types.js';
+import type { ConversationEngine } from '../conversation/engine.js';
+import type { SqlRunner } from '../db/sql.js';
+import type { Logger } from '../shared/log.js';
+import { SendError, type ChannelAdapter } from '../../bots/channel.js';
+
+export interface PipelineDeps {
+  engine: ConversationEngine;
+  sql: SqlRunner;
+  log: Logger;
+  /** Longest single wait on a throttled reply. @defaultValue 5000 */
+  maxWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function handleInbound(deps: PipelineDeps, adapter: ChannelAdapter<unknown>, msg: InboundMessage): Promise<void> {
+  const replies = await deps.engine.handle(msg);
+  await deliverReplies(deps, adapter, msg.chatId, replies);
+}
+
+export async function deliverReplies(deps: PipelineDeps, adapter: ChannelAdapter<unknown>, chatId: string, replies: Reply[]): Promise<void> {
+  const sleep = deps.sleep ?? defaultSleep;
+  for (const reply of replies) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await adapter.send(chatId, reply);
+        break;
+      } catch (e) {
+        const err = e instanceof SendError ? e : new SendError('connection', (e as Error).message);
+        if (err.kind === 'contact_stopped') {
+          await markBlocked(deps.sql, adapter.name, chatId);
+          deps.log.info({ channel: adapter.name }, 'chat blocked the bot; marked');
+          return;
+        }
+        if (!err.retryable || attempt >= 4) {
+          deps.log.warn({ channel: adapter.name, kind: err.kind, attempt }, 'reply not delivered');
+          return;
+        }
+        await sleep(Math.min(deps.maxWaitMs ?? 5000, err.retryAfterMs ?? 250 * 2 ** attempt));
+      }
+    }
+  }
+}
+
+export async function markBlocked(sql: SqlRunner, channel: string, externalId: string): Promise<void> {
+  await sql.query(`UPDATE "ChannelIdentity" SET blocked = true, notify = false, "updatedAt" = now() WHERE channel = $1 AND "externalId" = $2`, [channel, externalId]);
+}

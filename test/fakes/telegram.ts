@@ -1,0 +1,146 @@
+/**
+ * A local Telegram Bot API for tests, the demo's simulated mode and benchmarks: the subset of
+ * methods the adapter calls, Telegram's limits (about 30 messages/s in all, 1/s per chat with
+ * short bursts) answered with 429 + retry_after, a blocked user (403), and outages (502).
+ * Every call is recorded. The real grammY client talks to it over HTTP (apiRoot).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface FakeCall {
+  method: string;
+  body: Record<string, unknown>;
+  at: number;
+  status: number;
+}
+
+export interface FakeTelegramOptions {
+  token?: string;
+  globalPerSecond?: number;
+  perChatPerSecond?: number;
+  /** Messages one chat may send at once before the per-chat limit applies. */
+  perChatBurst?: number;
+}
+
+export class FakeTelegram {
+  readonly token: string;
+  readonly calls: FakeCall[] = [];
+  readonly blocked = new Set<string>();
+  /** While true, every call answers 502. */
+  outage = false;
+  private server?: Server;
+  private nextMessageId = 1;
+  private readonly updates: unknown[] = [];
+  private readonly recent: number[] = [];
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private webhook: { url: string; secret?: string } | null = null;
+
+  constructor(private readonly opts: FakeTelegramOptions = {}) {
+    this.token = opts.token ?? '123456:TEST-token_abc';
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
+    const addr = this.server.address() as { port: number };
+    return `http://127.0.0.1:${addr.port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  /** Queues an update for getUpdates (long-polling mode). */
+  pushUpdate(update: unknown) {
+    this.updates.push(update);
+  }
+
+  /** Texts successfully sent to a chat, in order. */
+  sentTo(chatId: string | number): { text: string; reply_markup?: unknown }[] {
+    return this.calls
+      .filter((c) => c.method === 'sendMessage' && c.status === 200 && String(c.body.chat_id) === String(chatId))
+      .map((c) => ({ text: String(c.body.text), reply_markup: c.body.reply_markup }));
+  }
+
+  webhookInfo() {
+    return this.webhook;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let body: Record<string, unknown> = {};
+    try {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    } catch {
+      return this.reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' }, 'invalid', body);
+    }
+    const method = m?.[2] ?? 'unknown';
+    if (!m || m[1] !== this.token) return this.reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' }, method, body);
+    if (this.outage) return this.reply(res, 502, { ok: false, error_code: 502, description: 'Bad Gateway' }, method, body);
+    switch (method) {
+      case 'getMe':
+        return this.ok(res, method, body, { id: 123456, is_bot: true, first_name: 'ansinh', username: 'ansinh_test_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false });
+      case 'setWebhook':
+        this.webhook = { url: String(body.url), secret: body.secret_token ? String(body.secret_token) : undefined };
+        return this.ok(res, method, body, true);
+      case 'deleteWebhook':
+        this.webhook = null;
+        return this.ok(res, method, body, true);
+      case 'getUpdates': {
+        const offset = Number(body.offset ?? 0);
+        const list = this.updates.filter((u) => (u as { update_id: number }).update_id >= offset);
+        if (list.length === 0) await new Promise((r) => setTimeout(r, Math.min(200, Number(body.timeout ?? 0) * 1000)));
+        return this.ok(res, method, body, list);
+      }
+      case 'answerCallbackQuery':
+        return this.ok(res, method, body, true);
+      case 'sendMessage': {
+        const chat = String(body.chat_id);
+        const text = String(body.text ?? '');
+        if (!text || text.length > 4096) return this.reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message is too long' }, method, body);
+        const markup = body.reply_markup as { inline_keyboard?: { callback_data?: string }[][] } | undefined;
+        if (markup?.inline_keyboard?.flat().some((b) => Buffer.byteLength(b.callback_data ?? '') > 64)) {
+          return this.reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: BUTTON_DATA_INVALID' }, method, body);
+        }
+        if (this.blocked.has(chat)) return this.reply(res, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' }, method, body);
+        const retry = this.throttle(chat);
+        if (retry) return this.reply(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retry}`, parameters: { retry_after: retry } }, method, body);
+        return this.ok(res, method, body, { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(chat), type: 'private' }, text });
+      }
+      default:
+        return this.reply(res, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' }, method, body);
+    }
+  }
+
+  /** Seconds to wait, or 0 when the message may go now. */
+  private throttle(chat: string): number {
+    const now = Date.now();
+    while (this.recent.length && now - this.recent[0]! >= 1000) this.recent.shift();
+    if (this.recent.length >= (this.opts.globalPerSecond ?? 30)) return 1;
+    const rate = this.opts.perChatPerSecond ?? 1;
+    const burst = this.opts.perChatBurst ?? 3;
+    const b = this.buckets.get(chat) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    if (b.tokens < 1) {
+      this.buckets.set(chat, b);
+      return Math.max(1, Math.ceil((1 - b.tokens) / rate));
+    }
+    b.tokens -= 1;
+    this.buckets.set(chat, b);
+    this.recent.push(now);
+    return 0;
+  }
+
+  private ok(res: ServerResponse, method: string, body: Record<string, unknown>, result: unknown) {
+    this.reply(res, 200, { ok: true, result }, method, body);
+  }
+
+  private reply(res: ServerResponse, status: number, payload: unknown, method: string, body: Record<string, unknown>) {
+    this.calls.push({ method, body, at: Date.now(), status });
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(payload));
+  }
+}
