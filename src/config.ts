@@ -73,7 +73,6 @@ function buildConfig(env: z.infer<typeof envSchema>, cwd: string) {
     telegram: env.TELEGRAM_BOT_TOKEN
       ? { token: env.TELEGRAM_BOT_TOKEN, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, mode: env.TELEGRAM_MODE ?? 'webhook', apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' }
       : null,
-    timeZone: 'Asia/Ho_Chi_Minh' as const,
     test: { databaseUrl: env.ANSINH_TEST_DATABASE_URL },
   };
 }

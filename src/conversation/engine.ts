@@ -20,7 +20,7 @@ import { cleanText, fold, hasNoContent, MAX_INPUT, understand } from './text.js'
 import { extract, type DateExtract } from './extract.js';
 import { detectIntent, detectWeakIntent, type Intent } from './intents.js';
 import { checkIdNumber, hashIdNumber, idLastDigits } from '../people/id-number.js';
-import { formatVi, localDateAt } from '../calendar/local-date.js';
+import { formatDateTimeVi, formatVi, localDateAt } from '../calendar/local-date.js';
 import { formatVnd } from '../shared/format.js';
 import { personView, verifiedLookup, type FileView, type PersonView } from '../lookup/lookup.service.js';
 import { forgetIdentity, setLocale, setNotify, touchIdentity, type Identity } from '../identities/identity.service.js';
@@ -99,7 +99,7 @@ export class ConversationEngine {
     if (intent) return this.onIntent(ctx, intent, text);
     switch (ctx.state.step) {
       case 'await_dob':
-        return this.onBirthDate(ctx, ctx.state, ex.date, currentYear);
+        return this.onBirthDate(ctx, ctx.state, ex.date);
       case 'await_id':
         return [{ text: ctx.m.askId, buttons: [{ label: ctx.m.buttons.menu, action: 'menu' }] }];
       case 'elig':
@@ -120,30 +120,18 @@ export class ConversationEngine {
 
   private async onAction(ctx: Ctx, action: string): Promise<Reply[]> {
     const [verb, arg] = action.split(':', 2) as [string, string | undefined];
+    const intent = ACTION_INTENTS[verb]?.(arg);
+    if (intent) return this.onIntent(ctx, intent, '');
     switch (verb) {
       case 'start': // a deep link's code (officer invites are handled by the officer issue)
       case 'menu':
         await this.d.dialogs.clear(ctx.identity.id);
         return [{ text: ctx.m.greeting, buttons: this.menu(ctx.m) }];
-      case 'lookup':
-        return this.onIntent(ctx, 'lookup', '');
-      case 'mine':
-        return this.onIntent(ctx, 'mine', '');
       case 'elig':
         return arg ? this.startEligibility(ctx, arg) : this.onIntent(ctx, 'elig', '');
       case 'ans':
         if (ctx.state.step === 'elig' && arg !== undefined) return this.onEligibilityAnswer(ctx, ctx.state, arg === 'y' ? true : arg === 'n' ? false : arg);
         return [{ text: ctx.m.empty, buttons: this.menu(ctx.m) }];
-      case 'faq':
-        return this.onIntent(ctx, 'faq_menu', '');
-      case 'human':
-        return this.onIntent(ctx, 'human', '');
-      case 'notify':
-        return this.onIntent(ctx, arg === 'off' ? 'notify_off' : 'notify_on', '');
-      case 'lang':
-        return this.onIntent(ctx, arg === 'en' ? 'lang_en' : 'lang_vi', '');
-      case 'forget':
-        return this.onIntent(ctx, 'forget', '');
       default:
         return [{ text: ctx.m.fallback, buttons: this.menu(ctx.m) }];
     }
@@ -231,12 +219,11 @@ export class ConversationEngine {
       await this.d.dialogs.set(ctx.identity.id, state);
       return [{ text: m.askDob(state.last) }];
     }
-    return this.onBirthDate(ctx, state, date, currentYear);
+    return this.onBirthDate(ctx, state, date);
   }
 
-  private async onBirthDate(ctx: Ctx, state: Extract<DialogState, { step: 'await_dob' }>, date: DateExtract, currentYear: number): Promise<Reply[]> {
+  private async onBirthDate(ctx: Ctx, state: Extract<DialogState, { step: 'await_dob' }>, date: DateExtract): Promise<Reply[]> {
     const { m } = ctx;
-    void currentYear;
     const keep = () => this.d.dialogs.set(ctx.identity.id, state);
     switch (date.kind) {
       case 'none':
@@ -266,7 +253,7 @@ export class ConversationEngine {
     await this.d.dialogs.clear(ctx.identity.id);
     const outcome = await verifiedLookup(this.d, { identityId: ctx.identity.id, channel: ctx.identity.channel }, state.idHash, { date: date.kind === 'date' ? date.date : undefined, year });
     if (outcome.kind === 'locked') {
-      const until = formatUntil(outcome.lock.until);
+      const until = formatDateTimeVi(outcome.lock.until);
       return [{ text: outcome.lock.scope === 'id' ? m.lockedId(until) : m.lockedChat(until) }];
     }
     if (outcome.kind === 'mismatch') return [{ text: m.mismatch, buttons: [{ label: m.buttons.human, action: 'human' }, { label: m.buttons.menu, action: 'menu' }] }];
@@ -319,7 +306,7 @@ export class ConversationEngine {
     if (step.kind !== 'ask') return this.eligibilityStep(ctx, def, state);
     const a = parseAnswer(step.question, fold(text));
     if (a === undefined) {
-      const reply = this.question(ctx, step.questionId, step.question);
+      const reply = this.question(ctx, step.question);
       return [{ text: step.question.type === 'number' ? ctx.m.eligBadNumber : reply.text, buttons: reply.buttons }];
     }
     return this.onEligibilityAnswer(ctx, state, a);
@@ -332,7 +319,7 @@ export class ConversationEngine {
     return this.eligibilityStep(ctx, def, { ...state, answers: { ...state.answers, [step.questionId]: answer } });
   }
 
-  private question(ctx: Ctx, _id: string, q: ProgramDefinition['questions'][string]): Reply {
+  private question(ctx: Ctx, q: ProgramDefinition['questions'][string]): Reply {
     const en = ctx.identity.locale === 'en';
     const text = en ? q.en : q.vi;
     if (q.type === 'boolean') return { text, buttons: [{ label: ctx.m.eligYes, action: 'ans:y' }, { label: ctx.m.eligNo, action: 'ans:n' }] };
@@ -344,7 +331,7 @@ export class ConversationEngine {
     const step = nextStep(def, state.answers);
     if (step.kind === 'ask') {
       await this.d.dialogs.set(ctx.identity.id, state);
-      return [this.question(ctx, step.questionId, step.question)];
+      return [this.question(ctx, step.question)];
     }
     await this.d.dialogs.clear(ctx.identity.id);
     await audit(this.d.sql, { action: 'eligibility', result: step.qualifies.length ? 'qualifies' : 'none', channel: ctx.identity.channel, identityId: ctx.identity.id, detail: { program: def.code, groups: step.qualifies.map((g) => g.code) }, at: this.d.clock.now() });
@@ -365,14 +352,21 @@ export class ConversationEngine {
   }
 }
 
+/** Buttons whose action just names an intent (the argument picks a variant). */
+const ACTION_INTENTS: Record<string, (arg?: string) => Intent> = {
+  lookup: () => 'lookup',
+  mine: () => 'mine',
+  faq: () => 'faq_menu',
+  human: () => 'human',
+  forget: () => 'forget',
+  notify: (arg) => (arg === 'off' ? 'notify_off' : 'notify_on'),
+  lang: (arg) => (arg === 'en' ? 'lang_en' : 'lang_vi'),
+};
+
 function programLabel(p: ProgramDefinition, locale: string): string {
   const year = p.code.split('-').at(-1);
   const name = p.code.split('-')[0]!.replace(/^NQ/, locale === 'en' ? 'Resolution ' : 'Nghị quyết ');
   return `${name} (${year})`;
-}
-
-function formatUntil(d: Date): string {
-  return new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' }).format(d);
 }
 
 function renderFile(m: Messages, f: FileView): string[] {

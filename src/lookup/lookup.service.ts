@@ -9,7 +9,7 @@ import type { SqlRunner } from '../db/sql.js';
 import type { ChatMessagePayload } from '../outbox/outbox.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
-import { localDateAt, type LocalDate } from '../calendar/local-date.js';
+import { formatDateTimeVi, localDateAt, type LocalDate } from '../calendar/local-date.js';
 import { enqueueChatMessages, enqueueOfficerAlert } from '../outbox/outbox.service.js';
 import { audit } from '../audit/audit.service.js';
 import { maskName } from '../people/mask.js';
@@ -122,7 +122,7 @@ async function bind(deps: LookupDeps, chat: Chat, personId: number): Promise<'ne
       [personId, chat.identityId, NOTIFY_EARLIER_CHATS],
     );
     if (others.length) {
-      const at = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' }).format(clock.now());
+      const at = formatDateTimeVi(clock.now());
       const payloads: ChatMessagePayload[] = others.map((o) => ({ identityId: o.id, channel: o.channel, template: 'binding_notice', params: { name: maskName(o.fullName), at } }));
       await enqueueChatMessages(tx, payloads);
     }

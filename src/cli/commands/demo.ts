@@ -24,7 +24,7 @@ export function registerDemo(program: Command, ctx: ContextFactory) {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${flags.port} is not a port number.`);
       // Fail early, before any work, when Redis (dialogs and quotas) is not there.
       if (flags.serve) (await connectRedis(c.config.redisUrl)).disconnect();
-      const today = localDateAt(new Date(), c.config.timeZone);
+      const today = localDateAt(new Date());
       const parsed = parseSeedFlags(flags, today);
       console.log(`ansinh demo on ${c.describeDatabase()}`);
       const db = await c.database();
@@ -36,7 +36,7 @@ export function registerDemo(program: Command, ctx: ContextFactory) {
         console.log(`Demo data already loaded: ${prev.people} people (scale ${prev.scale}, seed ${prev.seed}, as of ${prev.asOf}). Use --reseed to start over.`);
         console.log(`Sample people to try: ${c.config.dataDir}/demo-people.json`);
       } else {
-        printSeedSummary(await runSeed(c, parsed));
+        printSeedSummary(await runSeed(c, parsed, ref));
       }
       if (!flags.serve) return;
       const rt = await createRuntime(c.config, { db, keys: c.keys });

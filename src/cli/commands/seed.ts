@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ContextFactory } from '../main.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_SCALE, seedDemo, validateSeedOptions, type SeedSummary } from '../../seed/demo.js';
-import { loadReferenceData } from '../../setup/reference-data.js';
+import { loadReferenceData, type ReferenceSummary } from '../../setup/reference-data.js';
 import { loadWorkingCalendar } from '../../calendar/calendar.service.js';
 import { isLocalDate, localDateAt } from '../../calendar/local-date.js';
 import { UserError } from '../../shared/errors.js';
@@ -23,11 +23,12 @@ export function parseSeedFlags(flags: SeedFlags, today: string) {
   return { scale, seed, asOf };
 }
 
-export async function runSeed(c: CliContext, flags: { scale: number; seed: number; asOf: string }, quiet = false): Promise<SeedSummary> {
+/** Seeds demo data; `ref` is the reference data when the caller has loaded it already. */
+export async function runSeed(c: CliContext, flags: { scale: number; seed: number; asOf: string }, ref?: ReferenceSummary): Promise<SeedSummary> {
   const db = await c.database();
-  const ref = await loadReferenceData(db, c.config.programsDir);
+  ref ??= await loadReferenceData(db, c.config.programsDir);
   const calendar = await loadWorkingCalendar(db.prisma);
-  const tty = process.stderr.isTTY && !quiet;
+  const tty = process.stderr.isTTY;
   const summary = await seedDemo(
     db,
     {
@@ -65,7 +66,7 @@ export function registerSeed(program: Command, ctx: ContextFactory) {
     .option('--as-of <date>', '"today" for files still in progress (YYYY-MM-DD; default: today in Vietnam)')
     .action(async (flags: SeedFlags) => {
       const c = ctx();
-      const parsed = parseSeedFlags(flags, localDateAt(new Date(), c.config.timeZone));
+      const parsed = parseSeedFlags(flags, localDateAt(new Date()));
       printSeedSummary(await runSeed(c, parsed));
     });
 }
