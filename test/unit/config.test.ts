@@ -31,4 +31,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, '/x')).toThrow(/ANSINH_SECRET_KEY: required with DATABASE_URL/);
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', ANSINH_SECRET_KEY: 'k'.repeat(32) }, '/x').secretKey).toHaveLength(32);
   });
+
+  it('should configure Telegram only with a token, and require a webhook secret in webhook mode', () => {
+    expect(loadConfig({}, '/x').telegram).toBeNull();
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: '123:abc' }, '/x')).toThrow(/TELEGRAM_WEBHOOK_SECRET: required in webhook mode/);
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_MODE: 'polling' }, '/x').telegram).toMatchObject({ mode: 'polling', apiRoot: 'https://api.telegram.org' });
+    let msg = '';
+    try {
+      loadConfig({ TELEGRAM_BOT_TOKEN: 'nope', TELEGRAM_API_ROOT: 'http://x/', TELEGRAM_WEBHOOK_SECRET: 'short', TELEGRAM_MODE: 'push' }, '/x');
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    for (const key of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT', 'TELEGRAM_WEBHOOK_SECRET', 'TELEGRAM_MODE']) expect(msg).toContain(key);
+  });
 });
