@@ -1,5 +1,5 @@
 /**
- * The contract every channel implements (web now; Telegram and Zalo next). A channel turns its
+ * The contract every channel implements (web, Telegram, Zalo). A channel turns its
  * platform's payloads into InboundMessages and renders Replies back; it never touches the
  * database. Send failures are one closed set of kinds, mapped to retries in one place.
  */
@@ -12,6 +12,10 @@ export interface ChannelCapabilities {
   maxTextLength: number;
   /** Hours after the user's last message during which free messages are allowed (Zalo: 48). */
   freeWindowHours?: number;
+  /** Messages per second the platform accepts from the whole bot; the outbound queue keeps under it. */
+  ratePerSecond?: number;
+  /** Can reach a person by phone with a pre-approved template outside that window (Zalo ZNS). */
+  phoneTemplates?: boolean;
 }
 
 export type SendErrorKind = 'config' | 'connection' | 'throttled' | 'rejected' | 'contact_stopped';
@@ -22,6 +26,8 @@ export class SendError extends Error {
     readonly kind: SendErrorKind,
     message: string,
     readonly retryAfterMs?: number,
+    /** Why a `rejected` send failed when the sender can do something else about it. */
+    readonly reason?: 'outside_window',
   ) {
     super(message);
     this.name = 'SendError';
@@ -41,6 +47,8 @@ export interface ChannelAdapter<Raw = unknown> {
   parse(raw: Raw): Parsed;
   /** Delivers one reply to one chat; throws SendError. */
   send(chatId: string, reply: Reply): Promise<void>;
+  /** With `phoneTemplates`: a template message to a phone number; throws SendError. */
+  sendTemplate?(phone: string, data: Record<string, string>, trackingId: string): Promise<void>;
 }
 
 /** Splits text at paragraph, line or word boundaries so no piece exceeds `max`. */

@@ -40,6 +40,22 @@ const envSchema = z.object({
   TELEGRAM_MODE: optional(z.enum(['webhook', 'polling'])),
   /** Bot API root; point it at a fake for tests and the simulated demo. @defaultValue https://api.telegram.org */
   TELEGRAM_API_ROOT: optional(z.string().url().refine((v) => !v.endsWith('/'), 'must not end with /')),
+  /** Zalo app id (developers.zalo.me); unset = no Zalo channel. */
+  ZALO_APP_ID: optional(z.string().regex(/^\d{1,25}$/, 'must be the numeric app id')),
+  /** Zalo App Secret, for the OAuth token refresh. */
+  ZALO_APP_SECRET: optional(z.string().min(8)),
+  /** Zalo OA Secret Key, which signs webhooks (not the App Secret). */
+  ZALO_OA_SECRET: optional(z.string().min(8)),
+  /** Refresh token from authorising the OA; used once, after which ansinh keeps the rotating one in the database. */
+  ZALO_REFRESH_TOKEN: optional(z.string().min(8)),
+  /** Approved ZNS template for status notices by phone; unset = no ZNS. */
+  ZALO_ZNS_TEMPLATE_ID: optional(z.string().min(1)),
+  /** API roots; point them at a fake for tests and the simulated demo. */
+  ZALO_API_ROOT: optional(z.string().url().refine((v) => !v.endsWith('/'), 'must not end with /')),
+  ZALO_OAUTH_ROOT: optional(z.string().url().refine((v) => !v.endsWith('/'), 'must not end with /')),
+  ZALO_ZNS_ROOT: optional(z.string().url().refine((v) => !v.endsWith('/'), 'must not end with /')),
+  /** Working days a file may be overdue before it goes into the digest one level up. @defaultValue 3 */
+  ANSINH_ESCALATE_AFTER: optional(z.coerce.number().int().min(0).max(60)),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   /** Folder of program definition files. @defaultValue prisma/programs */
   ANSINH_PROGRAMS_DIR: optional(z.string()),
@@ -70,8 +86,16 @@ function buildConfig(env: z.infer<typeof envSchema>, cwd: string) {
     http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? 3000 },
     logLevel: env.LOG_LEVEL ?? 'info',
     programsDir: resolve(cwd, env.ANSINH_PROGRAMS_DIR ?? 'prisma/programs'),
+    escalateAfter: env.ANSINH_ESCALATE_AFTER ?? 3,
     telegram: env.TELEGRAM_BOT_TOKEN
       ? { token: env.TELEGRAM_BOT_TOKEN, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, mode: env.TELEGRAM_MODE ?? 'webhook', apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' }
+      : null,
+    zalo: env.ZALO_APP_ID
+      ? {
+          appId: env.ZALO_APP_ID, appSecret: env.ZALO_APP_SECRET ?? '', oaSecret: env.ZALO_OA_SECRET ?? '', refreshToken: env.ZALO_REFRESH_TOKEN,
+          znsTemplateId: env.ZALO_ZNS_TEMPLATE_ID,
+          apiRoot: env.ZALO_API_ROOT ?? 'https://openapi.zalo.me', oauthRoot: env.ZALO_OAUTH_ROOT ?? 'https://oauth.zaloapp.com', znsRoot: env.ZALO_ZNS_ROOT ?? 'https://business.openapi.zalo.me',
+        }
       : null,
     test: { databaseUrl: env.ANSINH_TEST_DATABASE_URL },
   };
@@ -93,6 +117,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   if (cfg.telegram && cfg.telegram.mode === 'webhook' && !cfg.telegram.webhookSecret) {
     throw new ConfigError(['TELEGRAM_WEBHOOK_SECRET: required in webhook mode (or set TELEGRAM_MODE=polling)']);
+  }
+  if (cfg.zalo) {
+    const missing = [!cfg.zalo.appSecret && 'ZALO_APP_SECRET', !cfg.zalo.oaSecret && 'ZALO_OA_SECRET'].filter(Boolean);
+    if (missing.length) throw new ConfigError(missing.map((k) => `${k}: required when ZALO_APP_ID is set`));
   }
   return deepFreeze(cfg);
 }

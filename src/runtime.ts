@@ -22,6 +22,8 @@ export interface Runtime {
   config: Readonly<Config>;
   db: Database;
   redis: Redis;
+  /** Prefix of this runtime's Redis keys (config, or a unique one per test). */
+  redisPrefix: string;
   keys: Keys;
   clock: Clock;
   log: Logger;
@@ -83,7 +85,7 @@ export async function createRuntime(config: Readonly<Config>, opts: RuntimeOptio
     });
     const database = db;
     return {
-      config, db: database, redis, keys, clock, log, engine,
+      config, db: database, redis, redisPrefix: prefix, keys, clock, log, engine,
       async close() {
         redis.disconnect();
         if (ownDb) await database.close();

@@ -43,7 +43,8 @@ export interface TelegramOptions {
 
 export class TelegramAdapter implements ChannelAdapter<unknown> {
   readonly name = 'telegram';
-  readonly capabilities = { buttons: true, maxTextLength: MAX_TEXT };
+  // About 30 messages/s for bulk sends (platforms.md).
+  readonly capabilities = { buttons: true, maxTextLength: MAX_TEXT, ratePerSecond: 30 };
   readonly api: Api;
 
   constructor(opts: TelegramOptions) {

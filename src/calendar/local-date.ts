@@ -51,3 +51,14 @@ export function formatVi(d: LocalDate): string {
   const [y, m, day] = d.split('-');
   return `${day}/${m}/${y}`;
 }
+
+/** "07:30": the wall-clock time in Vietnam at an instant (UTC+7 all year, no daylight saving). */
+export function localTimeAt(instant: Date): string {
+  const t = new Date(instant.getTime() + 7 * 3_600_000);
+  return `${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+/** True for a valid 24-hour "HH:MM" (00:00-23:59). */
+export function isClockTime(s: string): boolean {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(s);
+}

@@ -14,6 +14,8 @@ import { registerSeed } from './commands/seed.js';
 import { registerDemo } from './commands/demo.js';
 import { registerChat } from './commands/chat.js';
 import { registerServe } from './commands/serve.js';
+import { registerEntitlement } from './commands/entitlement.js';
+import { registerOfficer } from './commands/officer.js';
 
 export type ContextFactory = () => CliContext;
 
@@ -28,6 +30,8 @@ export function buildCli(ctx: ContextFactory, output?: { writeOut(s: string): vo
   registerDemo(program, ctx);
   registerServe(program, ctx);
   registerChat(program, ctx);
+  registerEntitlement(program, ctx);
+  registerOfficer(program, ctx);
   registerDb(program, ctx);
   registerPrograms(program, ctx);
   registerAreas(program, ctx);

@@ -26,6 +26,10 @@ import { personView, verifiedLookup, type FileView, type PersonView } from '../l
 import { forgetIdentity, setLocale, setNotify, touchIdentity, type Identity } from '../identities/identity.service.js';
 import { audit } from '../audit/audit.service.js';
 import { nextStep, parseAnswer } from '../eligibility/questionnaire.js';
+import { INVITE_PATTERN, redeemInvite } from '../officers/officer.service.js';
+import { handleOfficerMessage, isOfficerCommand } from '../officers/officer-chat.js';
+import { addToTicket, openTicket } from '../tickets/ticket.service.js';
+import { officerMessages } from '../i18n/officer-messages.js';
 
 /** FAQ answers below this similarity are not given; the menu and a person are offered. */
 export const FAQ_THRESHOLD = 0.45;
@@ -59,6 +63,12 @@ export class ConversationEngine {
     try {
       const identity = await touchIdentity(this.d.sql, msg.channel, msg.chatId, this.d.clock.now(), msg.locale);
       m = messages(identity.locale);
+      if (identity.officerId !== null) {
+        if (msg.action?.startsWith('start:') || INVITE_PATTERN.test(msg.text ?? '')) return [{ text: officerMessages(identity.locale).inviteAlreadyOfficer, buttons: officerMessages(identity.locale).buttons }];
+        return await handleOfficerMessage(this.d, identity.officerId, identity.locale, msg.text, msg.action);
+      }
+      const invite = msg.action?.startsWith('start:') ? msg.action.slice(6) : INVITE_PATTERN.exec(msg.text ?? '')?.[0];
+      if (invite && INVITE_PATTERN.test(invite)) return await this.onInvite(identity, invite);
       const state = await this.d.dialogs.get(identity.id);
       const ctx: Ctx = { identity, m, state, msg };
       if (msg.action) return await this.onAction(ctx, msg.action);
@@ -67,6 +77,20 @@ export class ConversationEngine {
       this.d.log.error({ err: e, channel: msg.channel }, 'conversation failed');
       return [{ text: m.busy }];
     }
+  }
+
+  /** An officer's invite code, from a deep link or typed: binds this chat to the officer. */
+  private async onInvite(identity: Identity, code: string): Promise<Reply[]> {
+    const om = officerMessages(identity.locale);
+    const r = await redeemInvite(this.d.sql, this.d.keys, identity.id, code, this.d.clock.now(), identity.locale);
+    await audit(this.d.sql, { action: 'officer_invite', result: r.kind, channel: identity.channel, identityId: identity.id, detail: r.kind === 'ok' ? { officer: r.officerId } : undefined, at: this.d.clock.now() });
+    if (r.kind === 'ok') {
+      await this.d.dialogs.clear(identity.id);
+      return [{ text: `${om.welcome(r.name, r.area)}
+
+${om.help}`, buttons: om.buttons }];
+    }
+    return [{ text: r.kind === 'already' ? om.inviteAlreadyOfficer : om.inviteBad }];
   }
 
   private menu(m: Messages): Button[] {
@@ -97,6 +121,7 @@ export class ConversationEngine {
       }
     }
     if (intent) return this.onIntent(ctx, intent, text);
+    if (isOfficerCommand(fold(text))) return [{ text: officerMessages(ctx.identity.locale).citizenOnly, buttons: this.menu(ctx.m) }];
     switch (ctx.state.step) {
       case 'await_dob':
         return this.onBirthDate(ctx, ctx.state, ex.date);
@@ -185,8 +210,9 @@ export class ConversationEngine {
       }
       case 'human': {
         const bound = await prisma.binding.findFirst({ where: { identityId: identity.id }, include: { person: { select: { id: true, communeId: true } } }, orderBy: { id: 'desc' } });
-        const req = await prisma.handoffRequest.create({
-          data: { identityId: identity.id, personId: bound?.person.id ?? null, communeId: bound?.person.communeId ?? null, text: text && detectIntent(understand(text)) !== 'human' ? text : null },
+        const req = await openTicket(this.d.sql, {
+          identityId: identity.id, personId: bound?.person.id ?? null, communeId: bound?.person.communeId ?? null,
+          text: text && detectIntent(understand(text)) !== 'human' ? text : null, now: this.d.clock.now(),
         });
         await audit(this.d.sql, { action: 'handoff', result: 'recorded', channel: identity.channel, identityId: identity.id, detail: { requestId: req.id }, at: this.d.clock.now() });
         await this.d.dialogs.set(identity.id, { step: 'handoff', requestId: req.id });
@@ -341,12 +367,10 @@ export class ConversationEngine {
   // ---- handoff ----
 
   private async onHandoffText(ctx: Ctx, requestId: number, text: string): Promise<Reply[]> {
-    const req = await this.d.prisma.handoffRequest.findUnique({ where: { id: requestId } });
-    if (!req || req.status !== 'open') {
+    if (!(await addToTicket(this.d.sql, requestId, text))) {
       await this.d.dialogs.clear(ctx.identity.id);
       return [{ text: ctx.m.fallback, buttons: this.menu(ctx.m) }];
     }
-    await this.d.prisma.handoffRequest.update({ where: { id: requestId }, data: { text: req.text ? `${req.text}\n${text}` : text } });
     await this.d.dialogs.set(ctx.identity.id, { step: 'handoff', requestId });
     return [{ text: ctx.m.handoff }];
   }

@@ -2,12 +2,19 @@
 import type { ChatMessagePayload } from '../outbox/outbox.service.js';
 import { messages } from '../i18n/messages.js';
 import type { Reply } from './types.js';
+import { renderStageNotice, type StageNoticeParams } from '../notifications/stage-notice.js';
 
 export function renderChatMessage(p: ChatMessagePayload, locale: string): Reply {
   const m = messages(locale);
   switch (p.template) {
     case 'binding_notice':
       return { text: m.bindingNotice(p.params.name ?? '', p.params.at ?? '') };
+    case 'ticket_reply':
+      return { text: m.officerReply(p.params.text ?? ''), buttons: [{ label: m.buttons.human, action: 'human' }, { label: m.buttons.menu, action: 'menu' }] };
+    case 'officer':
+      return { text: p.params.text ?? '', buttons: p.buttons };
+    case 'stage_changed':
+      return renderStageNotice(p.params as unknown as StageNoticeParams, locale);
     default:
       return { text: p.params.text ?? '' };
   }

@@ -3,7 +3,7 @@
  * PGlite (PostgreSQL compiled to WebAssembly, in-process) in a data folder. One Prisma schema
  * and one generated client serve both.
  */
-import { mkdirSync, accessSync, constants, existsSync } from 'node:fs';
+import { mkdirSync, accessSync, constants, existsSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -135,11 +135,13 @@ function clientRunner(c: pg.Pool | pg.PoolClient): SqlRunner {
 
 async function openPglite(dir?: string): Promise<Database> {
   if (dir) ensureWritableDir(dir);
+  const unlock = dir ? lockFolder(dir) : () => {};
   let db: PGlite;
   try {
     db = new PGlite(dir);
     await db.waitReady;
   } catch (e) {
+    unlock();
     throw new UserError(
       `Cannot open the embedded database in ${dir} (${(e as Error).message}).`,
       'Is another ansinh process using it? Stop it, or set ANSINH_PGLITE_DIR to another folder.',
@@ -154,8 +156,45 @@ async function openPglite(dir?: string): Promise<Database> {
     async close() {
       await prisma.$disconnect();
       await db.close();
+      unlock();
     },
   };
+}
+
+/**
+ * The embedded database belongs to one process: two processes writing one PGlite folder would
+ * corrupt it. A pid file marks the owner; a stale one (its process is gone) is taken over.
+ */
+function lockFolder(dir: string): () => void {
+  const file = join(dir, 'ansinh.pid');
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (pid && pid !== process.pid && alive(pid)) {
+      throw new UserError(
+        `The embedded database in ${dir} is in use by another ansinh process (pid ${pid}).`,
+        'Stop it first; while the demo runs, type ansinh commands at its prompt instead; several processes need PostgreSQL (DATABASE_URL).',
+      );
+    }
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+  }
+  writeFileSync(file, String(process.pid));
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      /* already gone */
+    }
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 type PgliteLike = Pick<PGlite, 'query' | 'exec'> & Partial<Pick<PGlite, 'transaction'>>;

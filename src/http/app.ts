@@ -1,7 +1,7 @@
 /**
  * The Fastify application as a plugin: web chat page and API (server push for proactive
  * messages), health check. Channels' webhooks, the admin console and the integration API join
- * here in later issues. `buildApp` is used by the server and by tests (app.inject).
+ * here as they come. `buildApp` is used by the server and by tests (app.inject).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../generated/prisma/client.js';
@@ -11,6 +11,7 @@ import type { Logger } from '../shared/log.js';
 import type { Adapters } from '../../bots/registry.js';
 import { chatRoutes } from './routes/chat.js';
 import { telegramRoutes, type TelegramRouteDeps } from './routes/telegram.js';
+import { zaloRoutes, type ZaloRouteDeps } from './routes/zalo.js';
 
 export interface AppDeps {
   engine: ConversationEngine;
@@ -22,6 +23,8 @@ export interface AppDeps {
   relayIntervalMs?: number;
   /** Telegram webhook, when the bot runs in webhook mode. */
   telegram?: Omit<TelegramRouteDeps, 'engine' | 'sql' | 'log'>;
+  /** Zalo OA webhook. */
+  zalo?: Omit<ZaloRouteDeps, 'engine' | 'sql' | 'log'>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -44,5 +47,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/', async (_req, reply) => reply.redirect('/chat'));
   await app.register(chatRoutes, deps);
   if (deps.telegram) await app.register(telegramRoutes, { ...deps.telegram, engine: deps.engine, sql: deps.sql, log: deps.log });
+  if (deps.zalo) await app.register(zaloRoutes, { ...deps.zalo, engine: deps.engine, sql: deps.sql, log: deps.log });
   return app;
 }

@@ -33,6 +33,7 @@ export interface Messages {
   notifyOff: string;
   notifyNeedsLookup: string;
   handoff: string;
+  officerReply(text: string): string;
   forgot(n: number): string;
   fallback: string;
   empty: string;
@@ -114,6 +115,7 @@ const vi: Messages = {
   notifyNeedsLookup: 'Anh/chị cần tra cứu thành công ít nhất một hồ sơ trước khi bật thông báo.',
   handoff:
     'Đã ghi nhận yêu cầu gặp cán bộ. Cán bộ xã sẽ trả lời trong giờ hành chính qua cuộc trò chuyện này. Anh/chị có thể gõ thêm câu hỏi.',
+  officerReply: (text) => `Cán bộ trả lời: ${text}`,
   forgot: (n) => `Đã xóa liên kết với ${n} hồ sơ và tắt thông báo. Nhật ký tra cứu vẫn được lưu theo quy định.`,
   fallback: 'Xin lỗi, tôi chưa hiểu ý anh/chị. Anh/chị chọn một mục dưới đây, hoặc gặp cán bộ.',
   empty: 'Anh/chị cần hỗ trợ gì ạ? Chọn một mục dưới đây.',
@@ -191,6 +193,7 @@ const en: Messages = {
   notifyOff: 'Notifications are off.',
   notifyNeedsLookup: 'Please look up at least one file successfully before turning notifications on.',
   handoff: 'Your request to talk to an officer is recorded. The commune officer will answer in office hours in this chat. You may add your question.',
+  officerReply: (text) => `An officer answers: ${text}`,
   forgot: (n) => `Removed the links to ${n} file(s) and turned notifications off. The look-up log is kept as the law requires.`,
   fallback: "Sorry, I did not understand. Please choose below, or talk to an officer.",
   empty: 'How can I help? Please choose below.',

@@ -7,6 +7,8 @@ export interface Identity {
   channel: string;
   locale: string;
   notify: boolean;
+  /** Set when the chat belongs to an officer. */
+  officerId: number | null;
 }
 
 /**
@@ -18,7 +20,7 @@ export async function touchIdentity(sql: SqlRunner, channel: string, externalId:
     `INSERT INTO "ChannelIdentity" (channel, "externalId", "lastInboundAt", locale, "updatedAt")
      VALUES ($1, $2, $3, $4, $3)
      ON CONFLICT (channel, "externalId") DO UPDATE SET "lastInboundAt" = EXCLUDED."lastInboundAt", blocked = false, "updatedAt" = EXCLUDED."updatedAt"
-     RETURNING id, channel, locale, notify`,
+     RETURNING id, channel, locale, notify, "officerId"`,
     [channel, externalId, now, locale === 'en' ? 'en' : 'vi'],
   );
   return rows[0]!;

@@ -26,6 +26,30 @@ export async function handleInbound(deps: PipelineDeps, adapter: ChannelAdapter<
   await deliverReplies(deps, adapter, msg.chatId, replies);
 }
 
+/**
+ * For webhooks, after the platform already has its 200: runs `before` (answer a button, mark a
+ * chat that left), then the message unless it is ignored. Failures are logged, never thrown;
+ * `onHandled` is called at the end either way (tests wait on it).
+ */
+export function handleInBackground(
+  deps: PipelineDeps & { onHandled?: () => void },
+  adapter: ChannelAdapter<unknown>,
+  parsed: InboundMessage | { ignored: string },
+  before?: () => Promise<unknown>,
+): void {
+  void (async () => {
+    try {
+      await before?.();
+      if ('ignored' in parsed) return;
+      await handleInbound(deps, adapter, parsed);
+    } catch (e) {
+      deps.log.error({ err: e, channel: adapter.name }, 'inbound message failed');
+    } finally {
+      deps.onHandled?.();
+    }
+  })();
+}
+
 export async function deliverReplies(deps: PipelineDeps, adapter: ChannelAdapter<unknown>, chatId: string, replies: Reply[]): Promise<void> {
   const sleep = deps.sleep ?? defaultSleep;
   for (const reply of replies) {

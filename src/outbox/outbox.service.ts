@@ -5,13 +5,34 @@
  */
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { SqlRunner } from '../db/sql.js';
+import type { Button } from '../conversation/types.js';
 
 /** A message for one chat, rendered in the chat's language when it is delivered. */
 export interface ChatMessagePayload {
   identityId: number;
   channel: string;
-  template: 'binding_notice' | 'text';
+  template: 'binding_notice' | 'text' | 'stage_changed' | 'officer' | 'ticket_reply';
   params: Record<string, string>;
+  /** Buttons of an `officer` message (short opaque actions). */
+  buttons?: Button[];
+  /** Sent before everything else queued (an officer's answer, a new ticket). */
+  urgent?: boolean;
+  /** The person the message is about (a notice by phone needs it). */
+  personId?: number;
+  entitlementId?: number;
+  /** The outbox row this message was expanded from. */
+  source?: string;
+}
+
+/** A notification that reached nobody on a channel; the officer digest turns it into a task. */
+export interface UnreachablePayload {
+  personId: number | null;
+  identityId: number;
+  channel: string;
+  entitlementId: number | null;
+  /** blocked | outside_window | no_phone | rejected | gave_up | channel_off */
+  reason: string;
+  messageId: string;
 }
 
 export interface OfficerAlertPayload {
@@ -65,7 +86,9 @@ export async function relayChatMessages(
     );
     const done: string[] = [];
     for (const r of rows) if (await deliver(r.payload, r.locale ?? 'vi')) done.push(r.id);
-    if (done.length) await tx.query(`UPDATE "OutboxEvent" SET "processedAt" = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [done]);
+    if (done.length) {
+      await tx.query(`UPDATE "OutboxEvent" SET "processedAt" = now(), "deliveredAt" = now(), result = 'sent', attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [done]);
+    }
     return done.length;
   });
 }

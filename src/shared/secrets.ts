@@ -17,12 +17,14 @@ export interface Keys {
   phoneHash: Buffer;
   /** AES-256-GCM key for phone numbers (Person.phoneCipher). */
   phoneEnc: Buffer;
+  /** AES-256-GCM key for platform tokens kept in the database (Zalo refresh token). */
+  tokenEnc: Buffer;
 }
 
 export function deriveKeys(secret: string | Buffer): Keys {
   const ikm = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
   const d = (info: string) => Buffer.from(hkdfSync('sha256', ikm, 'ansinh', info, 32));
-  return { id: d('id-hash'), phoneHash: d('phone-hash'), phoneEnc: d('phone-enc') };
+  return { id: d('id-hash'), phoneHash: d('phone-hash'), phoneEnc: d('phone-enc'), tokenEnc: d('token-enc') };
 }
 
 export function loadKeys(config: Pick<Config, 'secretKey' | 'dataDir'>): Keys {
@@ -55,15 +57,24 @@ export function hashPhone(keys: Keys, phone: string): string {
 }
 
 export function encryptPhone(keys: Keys, phone: string): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', keys.phoneEnc, iv);
-  const body = Buffer.concat([c.update(phone, 'utf8'), c.final()]);
-  return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+  return seal(keys.phoneEnc, phone);
 }
 
 export function decryptPhone(keys: Keys, cipher: string): string {
+  return open(keys.phoneEnc, cipher);
+}
+
+/** AES-256-GCM: base64(iv | tag | ciphertext). */
+export function seal(key: Buffer, plain: string): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+  return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+}
+
+export function open(key: Buffer, cipher: string): string {
   const buf = Buffer.from(cipher, 'base64');
-  const d = createDecipheriv('aes-256-gcm', keys.phoneEnc, buf.subarray(0, 12));
+  const d = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12));
   d.setAuthTag(buf.subarray(12, 28));
   return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8');
 }

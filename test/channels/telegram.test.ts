@@ -15,6 +15,7 @@ import { createLogger } from '../../src/shared/log.js';
 import { FakeTelegram } from '../fakes/telegram.js';
 import { seededRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { buttonUpdate, editedUpdate, groupUpdate, photoUpdate, stickerUpdate, textUpdate } from '../fixtures/telegram/updates.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'test-webhook-secret-0123456789';
 let rt: TestRuntime;
@@ -54,13 +55,6 @@ async function post(update: unknown, secret: string | null = SECRET) {
   return { res, done: () => waitFor(() => handled > before) };
 }
 
-async function waitFor(cond: () => boolean, ms = 15_000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function say(chat: number, text: string) {
   const p = await post(textUpdate(chat, text));

@@ -2,7 +2,7 @@
  * The `ansinh` command as a user runs it: a real process, its output and its exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,12 +14,12 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/ansinh.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'ansinh-cli-'));
 
-function run(args: string[], env: Record<string, string> = {}, opts: { asNobody?: boolean } = {}) {
+function run(args: string[], env: Record<string, string> = {}, opts: { asNobody?: boolean; input?: string } = {}) {
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ANSINH_DATA_DIR: dataDir, ...env };
   const [cmd, argv] = opts.asNobody && process.getuid?.() === 0
     ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]]
     : [process.execPath, [BIN, ...args]];
-  const r = spawnSync(cmd, argv as string[], { cwd: ROOT, env: base, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(cmd, argv as string[], { cwd: ROOT, env: base, encoding: 'utf8', timeout: 120_000, input: opts.input });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -64,6 +64,54 @@ describe('ansinh CLI', () => {
     expect(first.out).toContain('demo-people.json');
     const second = run(['demo', '--no-serve', '--scale', '0.002'], { ANSINH_DATA_DIR: dir });
     expect(second.out).toMatch(/Demo data already loaded/);
+
+    // Move a sample person's file to paid, the ID number read from stdin (never an argument).
+    const people = (JSON.parse(readFileSync(join(dir, 'demo-people.json'), 'utf8')) as { people: { idNumber: string; program: string; status: string }[] }).people;
+    const p = people.find((x) => x.status === 'in_review')!;
+    const set = run(['entitlement', 'set-stage', '--stage', 'paid', '--id-stdin', '--program', p.program, '--place', 'UBND xã'], { ANSINH_DATA_DIR: dir }, { input: `${p.idNumber}\n` });
+    expect(set.code, set.err).toBe(0);
+    expect(set.out).toMatch(/^File \d+: \w+ → paid\./);
+    expect(set.out + set.err).not.toContain(p.idNumber);
+    const id = /^File (\d+)/.exec(set.out)![1]!;
+    expect(run(['entitlement', 'set-stage', '--file', id, '--stage', 'paid'], { ANSINH_DATA_DIR: dir }).out).toMatch(/already at paid; nothing changed, nobody notified/);
+    const bad: [string[], RegExp, string?][] = [
+      [['entitlement', 'set-stage', '--file', id, '--stage', 'no_such_stage'], /^ansinh: File \d+ has no stage "no_such_stage"\. Stages of its group: .*paid, rejected\./],
+      [['entitlement', 'set-stage', '--file', '999999999', '--stage', 'paid'], /^ansinh: No file with id 999999999\./],
+      [['entitlement', 'set-stage', '--file', 'abc', '--stage', 'paid'], /^ansinh: "abc" is not a file id\./],
+      [['entitlement', 'set-stage', '--stage', 'paid'], /^ansinh: Which file\? Give --file <id>, or --id-stdin with --program\./],
+      [['entitlement', 'set-stage', '--stage', 'paid', '--id-stdin'], /^ansinh: --id-stdin needs --program\./, p.idNumber],
+      [['entitlement', 'set-stage', '--stage', 'paid', '--id-stdin', '--program', p.program], /^ansinh: Standard input is not a 9- or 12-digit ID number\./, 'abc'],
+    ];
+    for (const [args, pattern, input] of bad) {
+      const r = run(args, { ANSINH_DATA_DIR: dir }, { input });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err, args.join(' ')).toMatch(pattern);
+    }
+  });
+
+  it('should create officer invites, list officers and run digests from the command line, with one-line errors', () => {
+    expect(run(['areas', 'load']).code).toBe(0);
+    const inv = run(['officer', 'invite', '--role', 'commune', '--area', '31498', '--name', 'Chị Lan']);
+    expect(inv.code, inv.err).toBe(0);
+    expect(inv.out).toMatch(/^Invite code: CB-[0-9A-Z]{4}-[0-9A-Z]{4}\nFor: commune officer of Phường 5 \(31498\); valid until .*; works once\./);
+    expect(run(['officer', 'list']).out).toMatch(/No officers yet/);
+    expect(run(['digest', 'run', '--date', '2022-01-23']).out).toBe('23/01/2022 is not a working day: no digests.\n');
+    expect(run(['digest', 'run', '--date', '2022-01-24', '--dry-run']).out).toMatch(/^24\/01\/2022: 0 officers without a digest yet; would send 0 digests/);
+    const bad: [string[], RegExp][] = [
+      [['officer', 'invite', '--role', 'district', '--area', '31498'], /^ansinh: A district officer works at district level, but 31498 \(Phường 5\) is a commune\./],
+      [['officer', 'invite', '--role', 'boss', '--area', '94'], /^ansinh: --role must be one of commune, district, province, admin \(got boss\)\./],
+      [['officer', 'invite', '--role', 'commune', '--area', '99999'], /^ansinh: Unknown area code 99999\./],
+      [['officer', 'invite', '--role', 'commune', '--area', '31498', '--officer', 'abc'], /^ansinh: --officer abc is not an officer id\./],
+      [['officer', 'invite', '--role', 'commune', '--area', '31498', '--officer', '999'], /^ansinh: No officer with id 999\./],
+      [['officer', 'invite', '--role', 'commune', '--area', '31498', '--days', '0'], /^ansinh: --days must be a whole number from 1 to 60\./],
+      [['digest', 'run', '--date', '2022-02-30'], /^ansinh: --date "2022-02-30" is not a valid date\./],
+    ];
+    for (const [args, pattern] of bad) {
+      const r = run(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err, args.join(' ')).toMatch(pattern);
+      expect(oneLine(r.err), r.err).toBe(true);
+    }
   });
 
   it('should do working-day arithmetic across Tết 2022', () => {

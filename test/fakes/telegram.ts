@@ -25,10 +25,15 @@ export class FakeTelegram {
   readonly token: string;
   readonly calls: FakeCall[] = [];
   readonly blocked = new Set<string>();
+  /** When > 0, every sendMessage is refused with 429 and this retry_after (a flood wait). */
+  floodWait = 0;
+  /** Chats the platform does not know (400 "chat not found"). */
+  readonly unknownChats = new Set<string>();
   /** While true, every call answers 502. */
   outage = false;
   private server?: Server;
   private nextMessageId = 1;
+  private nextUpdateId = 1_000_000;
   private readonly updates: unknown[] = [];
   private readonly recent: number[] = [];
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -65,10 +70,17 @@ export class FakeTelegram {
     return this.webhook;
   }
 
+  /** The demo's simulated mode: a person types in a private chat (the bot reads it by long polling). */
+  userSays(chatId: string | number, text: string) {
+    const id = ++this.nextUpdateId;
+    this.pushUpdate({ update_id: id, message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private', first_name: 'Demo' }, from: { id: Number(chatId), is_bot: false, first_name: 'Demo', language_code: 'vi' }, text } });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    if ((req.url ?? '').startsWith('/__sim/')) return this.simulator(req, res, Buffer.concat(chunks).toString('utf8'));
     let body: Record<string, unknown> = {};
     try {
       const raw = Buffer.concat(chunks).toString('utf8');
@@ -104,14 +116,38 @@ export class FakeTelegram {
         if (markup?.inline_keyboard?.flat().some((b) => Buffer.byteLength(b.callback_data ?? '') > 64)) {
           return this.reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: BUTTON_DATA_INVALID' }, method, body);
         }
+        if (this.unknownChats.has(chat)) return this.reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' }, method, body);
         if (this.blocked.has(chat)) return this.reply(res, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' }, method, body);
-        const retry = this.throttle(chat);
+        const retry = this.floodWait || this.throttle(chat);
         if (retry) return this.reply(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retry}`, parameters: { retry_after: retry } }, method, body);
         return this.ok(res, method, body, { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(chat), type: 'private' }, text });
       }
       default:
         return this.reply(res, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' }, method, body);
     }
+  }
+
+  /**
+   * Control API for the simulated demo (not part of Telegram's): POST /__sim/say {"chat","text"}
+   * makes a user write; GET /__sim/messages?chat=ID lists what the bot sent to that chat.
+   */
+  private simulator(req: IncomingMessage, res: ServerResponse, raw: string) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    if (req.method === 'POST' && url.pathname === '/__sim/say') {
+      try {
+        const b = JSON.parse(raw) as { chat?: unknown; text?: unknown };
+        if (!/^\d{1,15}$/.test(String(b.chat)) || typeof b.text !== 'string') throw new Error('bad');
+        this.userSays(String(b.chat), b.text);
+        return res.end(JSON.stringify({ ok: true }));
+      } catch {
+        res.statusCode = 400;
+        return res.end(JSON.stringify({ ok: false, description: 'send {"chat": "<digits>", "text": "..."}' }));
+      }
+    }
+    if (url.pathname === '/__sim/messages') return res.end(JSON.stringify(this.sentTo(url.searchParams.get('chat') ?? ''), null, 1));
+    res.statusCode = 404;
+    res.end('{"ok":false}');
   }
 
   /** Seconds to wait, or 0 when the message may go now. */

@@ -44,4 +44,20 @@ describe('loadConfig', () => {
     }
     for (const key of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT', 'TELEGRAM_WEBHOOK_SECRET', 'TELEGRAM_MODE']) expect(msg).toContain(key);
   });
+
+  it('should read the escalation threshold in working days', () => {
+    expect(loadConfig({}, '/x').escalateAfter).toBe(3);
+    expect(loadConfig({ ANSINH_ESCALATE_AFTER: '5' }, '/x').escalateAfter).toBe(5);
+    expect(() => loadConfig({ ANSINH_ESCALATE_AFTER: '-1' }, '/x')).toThrow(/ANSINH_ESCALATE_AFTER/);
+  });
+
+  it('should configure Zalo only with an app id, and require both secrets', () => {
+    expect(loadConfig({}, '/x').zalo).toBeNull();
+    expect(() => loadConfig({ ZALO_APP_ID: '1234567890123456789' }, '/x')).toThrow(/ZALO_APP_SECRET: required when ZALO_APP_ID is set.*ZALO_OA_SECRET: required/);
+    const z = loadConfig({ ZALO_APP_ID: '1234567890123456789', ZALO_APP_SECRET: 'app-secret', ZALO_OA_SECRET: 'oa-secret-key' }, '/x').zalo;
+    // The 19-digit id stays a string.
+    expect(z).toMatchObject({ appId: '1234567890123456789', apiRoot: 'https://openapi.zalo.me', oauthRoot: 'https://oauth.zaloapp.com', znsRoot: 'https://business.openapi.zalo.me' });
+    expect(z?.znsTemplateId).toBeUndefined();
+    expect(() => loadConfig({ ZALO_APP_ID: 'abc', ZALO_API_ROOT: 'http://x/' }, '/x')).toThrow(/ZALO_APP_ID.*ZALO_API_ROOT/);
+  });
 });

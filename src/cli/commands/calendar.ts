@@ -1,15 +1,13 @@
 import type { Command } from 'commander';
 import type { ContextFactory } from '../main.js';
 import { DEFAULT_CALENDAR_FILE, loadWorkingCalendar, readCalendarFile, removeCalendarDay, saveCalendarEntries } from '../../calendar/calendar.service.js';
-import { addDays, formatVi, isLocalDate, weekday } from '../../calendar/local-date.js';
+import { addDays, formatVi, weekday } from '../../calendar/local-date.js';
 import { UserError } from '../../shared/errors.js';
+import { parseDate } from '../args.js';
 
 const WEEKDAY_VI = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
 
-function date(s: string, what = 'date'): string {
-  if (!isLocalDate(s)) throw new UserError(`${what} "${s}" is not a valid date.`, 'Use YYYY-MM-DD, e.g. 2022-01-31.');
-  return s;
-}
+const date = (s: string, what = 'date') => parseDate(s, what);
 
 export function registerCalendar(program: Command, ctx: ContextFactory) {
   const cmd = program.command('calendar').description('Working-day calendar: holidays, swapped working days, day arithmetic');

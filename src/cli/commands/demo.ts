@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 import { parseSeedFlags, printSeedSummary, runSeed, type SeedFlags } from './seed.js';
 import { createRuntime, connectRedis } from '../../runtime.js';
 import { closeOnSignal, startServer } from '../../http/server.js';
-import { UserError } from '../../shared/errors.js';
+import { parsePort } from '../args.js';
+import type { Database } from '../../db/client.js';
+import { hashIdNumber } from '../../people/id-number.js';
+import { createInvite } from '../../officers/officer.service.js';
+import { createInterface } from 'node:readline';
+import { buildCli, describeFailure } from '../main.js';
 
 export function registerDemo(program: Command, ctx: ContextFactory) {
   program
@@ -18,10 +23,10 @@ export function registerDemo(program: Command, ctx: ContextFactory) {
     .option('--reseed', 'seed again even if demo data is already there')
     .option('--port <port>', 'port for the web chat (default: PORT or 3000)')
     .option('--no-serve', 'set up and report only; do not start the server')
-    .action(async (flags: SeedFlags & { reseed?: boolean; port?: string; serve: boolean }) => {
+    .option('--simulate', 'also run local simulated Telegram and Zalo platforms and connect the bot to them')
+    .action(async (flags: SeedFlags & { reseed?: boolean; port?: string; serve: boolean; simulate?: boolean }) => {
       const c = ctx();
-      const port = flags.port === undefined ? c.config.http.port : Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${flags.port} is not a port number.`);
+      const port = parsePort(flags.port, c.config.http.port);
       // Fail early, before any work, when Redis (dialogs and quotas) is not there.
       if (flags.serve) (await connectRedis(c.config.redisUrl)).disconnect();
       const today = localDateAt(new Date());
@@ -39,22 +44,116 @@ export function registerDemo(program: Command, ctx: ContextFactory) {
         printSeedSummary(await runSeed(c, parsed, ref));
       }
       if (!flags.serve) return;
-      const rt = await createRuntime(c.config, { db, keys: c.keys });
-      const server = await startServer(rt, { host: c.config.http.host, port });
+      const sim = flags.simulate ? await simulatedPlatforms(db) : null;
+      const rt = await createRuntime(sim ? { ...c.config, ...sim.config } : c.config, { db, keys: c.keys });
+      const server = await startServer(rt, { host: c.config.http.host, port, worker: true });
       console.log(`\nWeb chat: ${server.url}/chat`);
-      try {
-        const people = (JSON.parse(readFileSync(`${c.config.dataDir}/demo-people.json`, 'utf8')) as { people: { idNumber: string; dateOfBirth: string; group: string; status: string }[] }).people;
-        console.log('Try these people (ID number and date of birth):');
-        for (const s of pickVaried(people)) console.log(`  ${s.idNumber}  ${s.dateOfBirth.padEnd(10)}  ${s.group} · ${s.status}`);
-      } catch {
-        /* the samples file is optional */
+      if (sim) {
+        sim.connect(`${server.url}/webhooks/zalo`);
+        console.log(sim.usage);
       }
-      console.log('Or in the terminal: npx ansinh chat. The officer view and admin console come with later issues. Ctrl+C stops.');
+      const people = samplePeople(c.config.dataDir);
+      if (people.length) console.log('Try these people (ID number and date of birth; the file id is for entitlement set-stage):');
+      for (const p of pickVaried(people)) {
+        const [file] = await db.sql.query<{ id: number }>(
+          `SELECT e.id FROM "Entitlement" e JOIN "Person" p ON p.id = e."personId" JOIN "Program" pr ON pr.id = e."programId" WHERE p."idHash" = $1 AND pr.code = $2 LIMIT 1`,
+          [hashIdNumber(c.keys.id, p.idNumber), p.program],
+        );
+        console.log(`  ${p.idNumber}  ${p.dateOfBirth.padEnd(10)}  ${p.group} · ${p.status}${file ? ` · file ${file.id}` : ''}`);
+      }
+      // The officer view is the chat itself: an invite code turns a chat into a commune officer's.
+      const first = pickVaried(people)[0];
+      const commune = first ? (await db.sql.query<{ code: string }>(
+        `SELECT a.code FROM "Person" p JOIN "Area" a ON a.id = p."communeId" WHERE p."idHash" = $1`, [hashIdNumber(c.keys.id, first.idNumber)]))[0] : undefined;
+      if (commune) {
+        const inv = await createInvite(db.sql, c.keys, { role: 'commune', areaCode: commune.code, name: 'Cán bộ xã (demo)', createdBy: 'demo', now: new Date() });
+        console.log(`Officer view: send ${inv.code} in another chat (a private browser window, or a simulated Telegram chat) to become the officer of ${inv.area.name}; then "tồn đọng", "quá hạn", "phiếu", "trợ giúp". More codes: officer invite --role commune --area <code> at the prompt.`);
+      }
+      console.log('The admin console comes with a later issue. Ctrl+C stops.');
+      const prompt = commandPrompt(ctx);
       await closeOnSignal(async () => {
+        prompt.close();
         await server.close();
         await rt.close();
+        await sim?.stop();
       });
     });
+}
+
+/**
+ * While the demo runs it owns the embedded database, so other ansinh commands (e.g. `entitlement
+ * set-stage --file 12 --stage paid`) are typed at its prompt and run in this process.
+ */
+function commandPrompt(ctx: ContextFactory) {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'ansinh> ' });
+  console.log('Type ansinh commands here while the demo runs (e.g. entitlement set-stage --file <id> --stage paid, or --help).');
+  rl.prompt();
+  rl.on('line', (line) => {
+    const args = splitArgs(line);
+    void (async () => {
+      if (args.length && !['demo', 'serve', 'start', 'worker', 'chat', 'seed'].includes(args[0]!)) {
+        try {
+          await buildCli(ctx).parseAsync(args, { from: 'user' });
+        } catch (e) {
+          const { line: msg } = describeFailure(e, false);
+          if (msg) console.log(msg);
+        }
+      } else if (args.length) console.log(`ansinh: "${args[0]}" cannot run inside the demo; stop the demo first.`);
+      rl.prompt();
+    })();
+  });
+  return rl;
+}
+
+/** Splits a command line on spaces, keeping "quoted parts" together. */
+function splitArgs(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+}
+
+/**
+ * The simulated platforms: the local fake Telegram Bot API and Zalo OA used by the tests, with a
+ * small control API so a person can play a Telegram or Zalo user from a terminal.
+ */
+async function simulatedPlatforms(db: Database) {
+  const { FakeTelegram } = await import('../../../test/fakes/telegram.js');
+  const { FakeZalo } = await import('../../../test/fakes/zalo.js');
+  const tg = new FakeTelegram();
+  const zl = new FakeZalo();
+  const tgRoot = await tg.start();
+  const zlRoot = await zl.start();
+  // Tokens from an earlier simulated run belong to a fake that is gone.
+  await db.sql.query(`DELETE FROM "Meta" WHERE key = 'secret:zalo-tokens'`);
+  return {
+    config: {
+      telegram: { token: tg.token, webhookSecret: undefined, mode: 'polling' as const, apiRoot: tgRoot },
+      zalo: { appId: zl.appId, appSecret: zl.appSecret, oaSecret: zl.oaSecret, refreshToken: zl.refreshToken, znsTemplateId: 'ansinh-status', apiRoot: zlRoot, oauthRoot: zlRoot, znsRoot: zlRoot },
+    },
+    connect(zaloWebhook: string) {
+      zl.webhookUrl = zaloWebhook;
+    },
+    usage: [
+      '',
+      'Simulated platforms (local, no internet):',
+      `  Telegram user 42 writes:  curl -s ${tgRoot}/__sim/say -d '{"chat":"42","text":"tra cứu"}'`,
+      `  what the bot sent to 42:  curl -s '${tgRoot}/__sim/messages?chat=42'`,
+      `  Zalo user writes:         curl -s ${zlRoot}/__sim/say -d '{"user":"1234567890123456789","text":"tra cứu"}'`,
+      `  what the OA sent:         curl -s '${zlRoot}/__sim/messages?user=1234567890123456789'   (ZNS: ${zlRoot}/__sim/zns)`,
+      '  After a look-up and "nhận thông báo", move the file at the prompt below and watch the notice arrive:',
+      '    entitlement set-stage --file <file id> --stage paid',
+    ].join('\n'),
+    async stop() {
+      await tg.stop();
+      await zl.stop();
+    },
+  };
+}
+
+function samplePeople(dataDir: string): { idNumber: string; dateOfBirth: string; program: string; group: string; status: string }[] {
+  try {
+    return (JSON.parse(readFileSync(`${dataDir}/demo-people.json`, 'utf8')) as { people: ReturnType<typeof samplePeople> }).people;
+  } catch {
+    return [];
+  }
 }
 
 function pickVaried<T extends { status: string; group: string; dateOfBirth: string }>(people: T[]): T[] {

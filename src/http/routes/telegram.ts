@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TelegramAdapter } from '../../../bots/telegram/adapter.js';
 import type { InboundDedupe } from '../../inbound/dedupe.js';
-import { handleInbound, type PipelineDeps } from '../../inbound/pipeline.js';
+import { handleInBackground, type PipelineDeps } from '../../inbound/pipeline.js';
 
 export interface TelegramRouteDeps extends PipelineDeps {
   adapter: TelegramAdapter;
@@ -41,16 +41,6 @@ export async function telegramRoutes(app: FastifyInstance, deps: TelegramRouteDe
     const { updateId, callbackQueryId, parsed } = deps.adapter.parseUpdate(req.body);
     if (updateId !== null && !(await deps.dedupe.first('telegram', updateId))) return reply.send({ ok: true, duplicate: true });
     await reply.send({ ok: true });
-    void (async () => {
-      try {
-        if (callbackQueryId) await deps.adapter.answerButton(callbackQueryId).catch(() => {});
-        if ('ignored' in parsed) return;
-        await handleInbound(deps, deps.adapter, parsed);
-      } catch (e) {
-        deps.log.error({ err: e }, 'telegram update failed');
-      } finally {
-        deps.onHandled?.();
-      }
-    })();
+    handleInBackground(deps, deps.adapter, parsed, async () => callbackQueryId && deps.adapter.answerButton(callbackQueryId).catch(() => {}));
   });
 }

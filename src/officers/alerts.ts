@@ -1,0 +1,31 @@
+/**
+ * Security alerts for officers (an ID number locked after guessing from several chats, a chat
+ * trying many ID numbers): each `officer_alert` outbox row becomes a message to the officers of
+ * the person's commune (the nearest level with officers), or the province's, once.
+ */
+import type { SqlRunner } from '../db/sql.js';
+import type { OfficerAlertPayload } from '../outbox/outbox.service.js';
+import { officerMessages } from '../i18n/officer-messages.js';
+import { formatDateTimeVi } from '../calendar/local-date.js';
+import { officersFor } from './officer.service.js';
+import { queueOfficerMessages } from './digest.service.js';
+
+export async function expandOfficerAlerts(sql: SqlRunner, limit = 100): Promise<number> {
+  return sql.transaction(async (tx) => {
+    const rows = await tx.query<{ id: string; payload: OfficerAlertPayload; commune: string | null }>(
+      `SELECT o.id::text, o.payload, a.name AS commune FROM "OutboxEvent" o LEFT JOIN "Area" a ON a.id = (o.payload->>'communeId')::int
+       WHERE o.kind = 'officer_alert' AND o."processedAt" IS NULL ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
+      [limit],
+    );
+    for (const r of rows) {
+      const officers = await officersFor(tx, r.payload.communeId);
+      const at = formatDateTimeVi(new Date(r.payload.at));
+      await queueOfficerMessages(tx, officers.map((o) => {
+        const m = officerMessages(o.locale);
+        return { officerId: o.id, locale: o.locale, text: r.payload.reason === 'id_locked' ? m.alertIdLocked(r.commune ?? '?', r.payload.idLast ?? '????', at) : m.alertAnomaly(at) };
+      }), true);
+    }
+    if (rows.length) await tx.query(`UPDATE "OutboxEvent" SET "processedAt" = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    return rows.length;
+  });
+}
