@@ -23,7 +23,7 @@ import { changeStagesIn, type StageChange } from '../entitlements/stage.service.
 import { fold } from '../conversation/text.js';
 import { CANONICAL, looksLikeHeader, mapHeader, REQUIRED, type HeaderMap } from './columns.js';
 import { loadImportContext, type ImportContext } from './context.js';
-import { openListFile, type SheetRow } from './readers.js';
+import { openListFile, type ListFile, type SheetRow } from './readers.js';
 import { checkRow, rowInput, rowSchema, type StagedRow } from './validate-row.js';
 import { cellText, isBlank, type RawCell } from './values.js';
 import { ErrorFiles } from './error-files.js';
@@ -126,12 +126,18 @@ export async function createImportBatch(sql: SqlRunner, o: { program: string; fi
   return b.id;
 }
 
-export async function importListFile(deps: ImportDeps, path: string, opts: ImportOptions): Promise<ImportSummary> {
+/** Imports a CSV or xlsx file (the CLI, the console's job). */
+export function importListFile(deps: ImportDeps, path: string, opts: ImportOptions): Promise<ImportSummary> {
+  return importList(deps, () => openListFile(path, { maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES }), { ...opts, fileName: opts.fileName ?? path.split(/[\\/]/).pop()! });
+}
+
+/** Imports rows from any source shaped like a sheet (a file, or the API's JSON rows). */
+export async function importList(deps: ImportDeps, open: () => Promise<ListFile>, opts: ImportOptions & { fileName: string }): Promise<ImportSummary> {
   const t0 = performance.now();
   const { sql, log } = deps;
   const now = deps.clock.now();
   const today = localDateAt(now);
-  const fileName = opts.fileName ?? path.split(/[\\/]/).pop()!;
+  const fileName = opts.fileName;
   const id = opts.importId ?? (await createImportBatch(sql, { program: opts.program, fileName, partial: opts.partial, dryRun: opts.dryRun, actor: opts.actor, status: 'running' }));
   await sql.query(`UPDATE "ImportBatch" SET status = 'running', "startedAt" = $2 WHERE id = $1`, [id, now]);
   // A retried job starts from a clean slate (staging rows of a run that crashed).
@@ -162,7 +168,7 @@ export async function importListFile(deps: ImportDeps, path: string, opts: Impor
   };
 
   try {
-    const file = await openListFile(path, { maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES });
+    const file = await open();
     summary.format = file.format;
     await sql.query(`UPDATE "ImportBatch" SET "fileHash" = $2, format = $3 WHERE id = $1`, [id, file.sha256, file.format]);
     const [prev] = await sql.query<{ id: number; at: Date; status: string }>(

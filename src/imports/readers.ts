@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 import type { RawCell } from './values.js';
 import { ImportFileError } from './errors.js';
 
-export type ListFormat = 'csv' | 'xlsx';
+export type ListFormat = 'csv' | 'xlsx' | 'json';
 
 export interface SheetRow {
   /** The row number the user sees in Excel (1 = first line of the file). */
@@ -85,8 +85,8 @@ function sniff(head: Buffer): ListFormat {
   if (head.includes(0)) throw new ImportFileError('Tệp không phải là bảng tính hay văn bản CSV. Hãy gửi tệp .xlsx hoặc .csv.');
   const text = head.subarray(head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0);
   try {
-    // The first 64 KB may end inside a character: drop up to 3 trailing bytes before checking.
-    new TextDecoder('utf-8', { fatal: true }).decode(text.subarray(0, Math.max(0, text.length - (text.length === head.length ? 3 : 0))));
+    // The first 64 KB may end inside a character: `stream` leaves an unfinished one pending.
+    new TextDecoder('utf-8', { fatal: true }).decode(text, { stream: true });
   } catch {
     throw new ImportFileError('Tệp CSV không dùng bảng mã UTF-8 (có thể là TCVN3 hoặc Windows-1258). Trong Excel, chọn Lưu thành "CSV UTF-8", hoặc gửi tệp .xlsx.');
   }
@@ -171,4 +171,25 @@ export function toRawCell(v: unknown): RawCell {
     if ('text' in o) return toRawCell(o.text);
   }
   return String(v);
+}
+
+/**
+ * Rows given as objects keyed by field (the integration API's bulk upsert), presented as a
+ * sheet whose header is the canonical one, so they pass the same checks as a file.
+ */
+export function objectRows(rows: readonly Record<string, string | number | null | undefined>[], fields: readonly string[], headers: readonly string[], sha256: string): ListFile {
+  return {
+    format: 'json',
+    bytes: rows.length,
+    sha256,
+    bytesRead: () => rows.length,
+    async *rows() {
+      yield { rowNo: 1, cells: [...headers] };
+      let i = 1;
+      for (const r of rows) {
+        i++;
+        yield { rowNo: i, cells: fields.map((f) => (r[f] === undefined ? null : r[f]) as RawCell) };
+      }
+    },
+  };
 }

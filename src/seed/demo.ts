@@ -23,6 +23,7 @@ import { computeAmount } from '../programs/amounts.js';
 import { Random } from './random.js';
 import { inSentence } from '../areas/names.js';
 import { familyName, fullName } from './names.js';
+import { ListWriter } from '../imports/list-writer.js';
 
 export interface SeedOptions {
   /** Multiplier on the reports' numbers; 1 = full scale (~698,000 people). */
@@ -34,6 +35,11 @@ export interface SeedOptions {
   dataDir: string;
   /** Extra sample people to write beyond the ~48 varied ones (benchmarks need thousands). */
   extraSamples?: number;
+  /**
+   * Also write every generated person as a beneficiary list, one file per program
+   * (`<dir>/<program>.csv` or `.xlsx`): what a province would import to get the same data.
+   */
+  exportTo?: { dir: string; format: 'csv' | 'xlsx' };
 }
 
 export interface SeedSummary {
@@ -45,6 +51,8 @@ export interface SeedSummary {
   events: number;
   byProgram: { program: string; province: string; groups: { group: string; people: number; paid: number; inProgress: number; rejected: number; amount: number }[] }[];
   samplesFile: string;
+  /** Lists written with `exportTo`. */
+  exports: string[];
   millis: number;
 }
 
@@ -101,7 +109,7 @@ const supplementsNq68 = (r: Random, g: GroupDefinition, gender: Gender) => {
 
 const LONG_AN = (): Slice[] => [
   { group: 'la-freelancer', count: 360_000, paid: 0.86, rejected: 0.012, born: [1956, 2003], amount: (_r, g) => full(g), paidWindow: ['2021-07-25', '2021-10-05'], decisionYear: 2021 },
-  { group: 'i7-child', count: 50_000, paid: 0.8, rejected: 0.005, born: [2006, 2021], amount: (_r, g) => full(g), paidWindow: ['2021-08-10', '2021-10-05'], decisionYear: 2021 },
+  { group: 'i7-child', count: 50_000, paid: 0.8, rejected: 0.005, born: [2006, 2020], amount: (_r, g) => full(g), paidWindow: ['2021-08-10', '2021-10-05'], decisionYear: 2021 },
   {
     group: 'i5-work-stoppage', count: 12_000, paid: 0.75, rejected: 0.02, born: [1965, 2003], paidWindow: ['2021-08-01', '2021-10-05'], decisionYear: 2021,
     amount: (r, g) => { const gender: Gender = r.chance(0.55) ? 'F' : 'M'; const b = computeAmount(g, { supplements: supplementsNq68(r, g, gender) }); return { total: b.total, detail: b }; },
@@ -180,7 +188,7 @@ export async function seedDemo(
   const expected = [...SOC_TRANG, ...LONG_AN()].reduce((n, s) => n + Math.max(1, Math.round(s.count * opts.scale)), 0);
   const extraStep = opts.extraSamples ? Math.max(1, Math.floor(expected / opts.extraSamples)) : 0;
   let serial = 0;
-  const summary: SeedSummary = { scale: opts.scale, seed: opts.seed, asOf: opts.asOf, people: 0, entitlements: 0, events: 0, byProgram: [], samplesFile: join(opts.dataDir, 'demo-people.json'), millis: 0 };
+  const summary: SeedSummary = { scale: opts.scale, seed: opts.seed, asOf: opts.asOf, people: 0, entitlements: 0, events: 0, byProgram: [], samplesFile: join(opts.dataDir, 'demo-people.json'), exports: [], millis: 0 };
 
   for (const [programCode, province, slices, khmer] of [
     ['NQ42-2020', '94', SOC_TRANG, 0.15],
@@ -191,6 +199,8 @@ export async function seedDemo(
     const communes = await provinceCommunes(db.sql, province);
     if (communes.length === 0) throw new UserError(`No communes for province ${province}.`, 'Run npx ansinh areas load first.');
     const ids = await groupIds(db.sql, programCode);
+    const list = opts.exportTo ? new ListWriter(join(opts.exportTo.dir, `${programCode}.${opts.exportTo.format}`)) : null;
+    if (list) summary.exports.push(list.path);
     const programSummary = { program: programCode, province, groups: [] as SeedSummary['byProgram'][number]['groups'] };
     summary.byProgram.push(programSummary);
 
@@ -247,6 +257,11 @@ export async function seedDemo(
         if (ent.status === 'paid') stat.paid++;
         else if (ent.status === 'rejected') stat.rejected++;
         else stat.inProgress++;
+        list?.add({
+          fullName: name, birthDate: yearOnly ? String(year) : formatVi(birthDate), gender: gender === 'F' ? 'Nữ' : 'Nam', idNumber, phone,
+          communeCode: commune.code, group: slice.group, amount: amount.total, stage: ent.stage, paidAt: ent.paidAt ? formatVi(ent.paidAt) : null,
+          paymentPlace: ent.paymentPlace, reason: ent.rejectionReason,
+        });
         const sample = () => ({ idNumber, dateOfBirth: yearOnly ? String(year) : formatVi(birthDate), name, commune: commune.name, program: programCode, group: slice.group, stage: ent.stage, status: ent.status, amount: amount.total });
         if (wantSample(samples, programCode, slice.group, ent.status, yearOnly)) samples.push(sample());
         else if (extraStep && ++serial % extraStep === 0 && extra.length < opts.extraSamples!) extra.push(sample());
@@ -265,6 +280,7 @@ export async function seedDemo(
         summary.entitlements += ents.length;
       }
     }
+    await list?.close();
   }
   await db.sql.query(
     `INSERT INTO "Meta" (key, value, "updatedAt") VALUES ('demo_seed', $1::jsonb, now())

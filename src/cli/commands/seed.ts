@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ContextFactory } from '../main.js';
 import type { CliContext } from '../context.js';
@@ -12,6 +13,8 @@ export interface SeedFlags {
   scale: string;
   seed: string;
   asOf?: string;
+  export?: string;
+  exportFormat?: string;
 }
 
 export function parseSeedFlags(flags: SeedFlags, today: string) {
@@ -24,7 +27,7 @@ export function parseSeedFlags(flags: SeedFlags, today: string) {
 }
 
 /** Seeds demo data; `ref` is the reference data when the caller has loaded it already. */
-export async function runSeed(c: CliContext, flags: { scale: number; seed: number; asOf: string }, ref?: ReferenceSummary): Promise<SeedSummary> {
+export async function runSeed(c: CliContext, flags: { scale: number; seed: number; asOf: string; exportTo?: { dir: string; format: 'csv' | 'xlsx' } }, ref?: ReferenceSummary): Promise<SeedSummary> {
   const db = await c.database();
   ref ??= await loadReferenceData(db, c.config.programsDir);
   const calendar = await loadWorkingCalendar(db.prisma);
@@ -55,6 +58,7 @@ export function printSeedSummary(s: SeedSummary) {
     }
   }
   console.log(`Sample people to try: ${s.samplesFile}`);
+  for (const f of s.exports) console.log(`Beneficiary list (import it with npx ansinh import): ${f}`);
 }
 
 export function registerSeed(program: Command, ctx: ContextFactory) {
@@ -64,9 +68,13 @@ export function registerSeed(program: Command, ctx: ContextFactory) {
     .option('--scale <f>', "multiplier on the reports' numbers (1 = ~698,000 people)", String(DEFAULT_SCALE))
     .option('--seed <s>', 'random seed; the same seed and as-of date give the same data', '42')
     .option('--as-of <date>', '"today" for files still in progress (YYYY-MM-DD; default: today in Vietnam)')
+    .option('--export <dir>', 'also write every person as a beneficiary list per program (<dir>/<program>.csv), with clear ID numbers: demo data only')
+    .option('--export-format <f>', 'csv or xlsx', 'csv')
     .action(async (flags: SeedFlags) => {
       const c = ctx();
       const parsed = parseSeedFlags(flags, localDateAt(new Date()));
-      printSeedSummary(await runSeed(c, parsed));
+      if (flags.exportFormat !== 'csv' && flags.exportFormat !== 'xlsx') throw new UserError(`--export-format must be csv or xlsx (got ${flags.exportFormat}).`);
+      if (flags.export) mkdirSync(flags.export, { recursive: true });
+      printSeedSummary(await runSeed(c, { ...parsed, exportTo: flags.export ? { dir: flags.export, format: flags.exportFormat } : undefined }));
     });
 }
