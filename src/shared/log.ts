@@ -23,10 +23,24 @@ export function scrubText(s: string): string {
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
   if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return value;
+  if (value instanceof Error) return scrubError(value, depth);
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = scrub(v, depth + 1);
+  return out;
+}
+
+/**
+ * An error with its message, stack, cause and own fields scrubbed: a driver's or a platform's
+ * error message can quote the data it failed on. Same prototype, so the log still names its type.
+ */
+function scrubError(e: Error, depth: number): Error {
+  const out = Object.create(Object.getPrototypeOf(e) as object) as Error;
+  for (const [k, v] of Object.entries(e)) (out as unknown as Record<string, unknown>)[k] = scrub(v, depth + 1);
+  const own = (key: string, value: unknown) => Object.defineProperty(out, key, { value, writable: true, configurable: true, enumerable: false });
+  own('message', scrubText(e.message));
+  own('stack', e.stack === undefined ? undefined : scrubText(e.stack));
+  if (e.cause !== undefined) own('cause', scrub(e.cause, depth + 1));
   return out;
 }
 

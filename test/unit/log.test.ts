@@ -29,6 +29,21 @@ describe('logger redaction', () => {
     expect(out).toContain('[id]');
   });
 
+  it('should mask personal data in logged errors: message, stack, cause and fields', () => {
+    const { log, lines } = capture();
+    class DriverError extends Error {
+      detail = 'Key (phone)=(0912345678) already exists';
+    }
+    const err = new DriverError('lookup of 094160123456 failed', { cause: new Error('born 05/03/1960') });
+    log.error({ err }, 'failed');
+    const out = lines.join('');
+    expect(out).not.toContain('094160123456');
+    expect(out).not.toContain('0912345678');
+    expect(out).not.toContain('05/03/1960');
+    expect(JSON.parse(out).err).toMatchObject({ type: 'DriverError', message: expect.stringContaining('lookup of [id] failed') });
+    expect(err.message).toBe('lookup of 094160123456 failed'); // the error itself is untouched
+  });
+
   it('should leave ordinary numbers alone', () => {
     expect(scrubText('3 hồ sơ quá hạn, 15 ngày')).toBe('3 hồ sơ quá hạn, 15 ngày');
   });
