@@ -19,10 +19,10 @@ export function createAdapters(config: Pick<Config, 'telegram' | 'zalo'> = { tel
   const z = config.zalo;
   return {
     web: new WebAdapter(),
-    telegram: config.telegram ? new TelegramAdapter({ token: config.telegram.token, apiRoot: config.telegram.apiRoot }) : undefined,
+    telegram: config.telegram ? new TelegramAdapter({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, ratePerSecond: config.telegram.ratePerSecond }) : undefined,
     zalo: z && deps
       ? new ZaloAdapter({
-          appId: z.appId, appSecret: z.appSecret, oaSecret: z.oaSecret, bootstrapRefreshToken: z.refreshToken, znsTemplateId: z.znsTemplateId,
+          appId: z.appId, appSecret: z.appSecret, oaSecret: z.oaSecret, bootstrapRefreshToken: z.refreshToken, znsTemplateId: z.znsTemplateId, ratePerSecond: z.ratePerSecond,
           apiRoot: z.apiRoot, oauthRoot: z.oauthRoot, znsRoot: z.znsRoot,
           store: new LockedSecret<ZaloTokens>(deps.sql, deps.keys.tokenEnc, 'secret:zalo-tokens'),
         })

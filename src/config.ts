@@ -32,6 +32,11 @@ const envSchema = z.object({
   ANSINH_REDIS_PREFIX: optional(z.string().min(1)),
   HOST: optional(z.string()),
   PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  /**
+   * Bearer token for GET /metrics (Prometheus: `authorization: { credentials: <token> }`); at
+   * least 16 characters. Unset = /metrics is open to whoever can reach HOST:PORT.
+   */
+  ANSINH_METRICS_TOKEN: optional(z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16-256 printable characters without spaces')),
   /** Telegram bot token from @BotFather; unset = no Telegram channel. */
   TELEGRAM_BOT_TOKEN: optional(z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456:ABC-def')),
   /** Secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token (webhook mode). */
@@ -40,6 +45,11 @@ const envSchema = z.object({
   TELEGRAM_MODE: optional(z.enum(['webhook', 'polling'])),
   /** Bot API root; point it at a fake for tests and the simulated demo. @defaultValue https://api.telegram.org */
   TELEGRAM_API_ROOT: optional(z.string().url().refine((v) => !v.endsWith('/'), 'must not end with /')),
+  /**
+   * Messages per second the bot may send in all; the outbound queue uses 80% of it. Raise it only
+   * with Telegram's paid broadcasts (allow_paid_broadcast, up to 1000/s) or against a fake. @defaultValue 30
+   */
+  TELEGRAM_RATE_PER_SECOND: optional(z.coerce.number().min(1).max(1000)),
   /** Zalo app id (developers.zalo.me); unset = no Zalo channel. */
   ZALO_APP_ID: optional(z.string().regex(/^\d{1,25}$/, 'must be the numeric app id')),
   /** Zalo App Secret, for the OAuth token refresh. */
@@ -54,6 +64,8 @@ const envSchema = z.object({
   ZALO_API_ROOT: optional(z.string().url().refine((v) => !v.endsWith('/'), 'must not end with /')),
   ZALO_OAUTH_ROOT: optional(z.string().url().refine((v) => !v.endsWith('/'), 'must not end with /')),
   ZALO_ZNS_ROOT: optional(z.string().url().refine((v) => !v.endsWith('/'), 'must not end with /')),
+  /** Messages per second for the OA (Zalo publishes no limit; agree one with Zalo). @defaultValue 20 */
+  ZALO_RATE_PER_SECOND: optional(z.coerce.number().min(1).max(1000)),
   /** Working days a file may be overdue before it goes into the digest one level up. @defaultValue 3 */
   ANSINH_ESCALATE_AFTER: optional(z.coerce.number().int().min(0).max(60)),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
@@ -84,16 +96,17 @@ function buildConfig(env: z.infer<typeof envSchema>, cwd: string) {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.ANSINH_REDIS_PREFIX ?? 'ansinh:',
     http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? 3000 },
+    metrics: { token: env.ANSINH_METRICS_TOKEN },
     logLevel: env.LOG_LEVEL ?? 'info',
     programsDir: resolve(cwd, env.ANSINH_PROGRAMS_DIR ?? 'prisma/programs'),
     escalateAfter: env.ANSINH_ESCALATE_AFTER ?? 3,
     telegram: env.TELEGRAM_BOT_TOKEN
-      ? { token: env.TELEGRAM_BOT_TOKEN, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, mode: env.TELEGRAM_MODE ?? 'webhook', apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' }
+      ? { token: env.TELEGRAM_BOT_TOKEN, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, mode: env.TELEGRAM_MODE ?? 'webhook', apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org', ...(env.TELEGRAM_RATE_PER_SECOND ? { ratePerSecond: env.TELEGRAM_RATE_PER_SECOND } : {}) }
       : null,
     zalo: env.ZALO_APP_ID
       ? {
           appId: env.ZALO_APP_ID, appSecret: env.ZALO_APP_SECRET ?? '', oaSecret: env.ZALO_OA_SECRET ?? '', refreshToken: env.ZALO_REFRESH_TOKEN,
-          znsTemplateId: env.ZALO_ZNS_TEMPLATE_ID,
+          znsTemplateId: env.ZALO_ZNS_TEMPLATE_ID, ...(env.ZALO_RATE_PER_SECOND ? { ratePerSecond: env.ZALO_RATE_PER_SECOND } : {}),
           apiRoot: env.ZALO_API_ROOT ?? 'https://openapi.zalo.me', oauthRoot: env.ZALO_OAUTH_ROOT ?? 'https://oauth.zaloapp.com', znsRoot: env.ZALO_ZNS_ROOT ?? 'https://business.openapi.zalo.me',
         }
       : null,

@@ -17,6 +17,7 @@ import { loadKeys, type Keys } from './shared/secrets.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/log.js';
 import { UserError } from './shared/errors.js';
+import { Metrics } from './metrics.js';
 
 export interface Runtime {
   config: Readonly<Config>;
@@ -28,6 +29,8 @@ export interface Runtime {
   clock: Clock;
   log: Logger;
   engine: ConversationEngine;
+  /** This process's Prometheus metrics (served at /metrics). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export interface RuntimeOptions {
   keys?: Keys;
   redisPrefix?: string;
   limits?: QuotaLimits;
+  metrics?: Metrics;
 }
 
 /** Connects to Redis and fails with one clear line when it does not answer. */
@@ -71,6 +75,7 @@ export async function createRuntime(config: Readonly<Config>, opts: RuntimeOptio
     const clock = opts.clock ?? systemClock;
     const keys = opts.keys ?? loadKeys(config);
     const prefix = opts.redisPrefix ?? config.redisPrefix;
+    const metrics = opts.metrics ?? new Metrics();
     const engine = new ConversationEngine({
       prisma: db.prisma,
       sql: db.sql,
@@ -82,10 +87,11 @@ export async function createRuntime(config: Readonly<Config>, opts: RuntimeOptio
       dialogs: new RedisDialogStore(redis, prefix),
       quota: new RedisQuota(redis, prefix, opts.limits ?? DEFAULT_LIMITS, () => clock.now()),
       log,
+      metrics,
     });
     const database = db;
     return {
-      config, db: database, redis, redisPrefix: prefix, keys, clock, log, engine,
+      config, db: database, redis, redisPrefix: prefix, keys, clock, log, engine, metrics,
       async close() {
         redis.disconnect();
         if (ownDb) await database.close();

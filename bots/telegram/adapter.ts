@@ -39,15 +39,18 @@ export interface TelegramOptions {
   token: string;
   /** Bot API root; a fake one in tests and the demo's simulated mode. @defaultValue https://api.telegram.org */
   apiRoot?: string;
+  /** Messages per second for the whole bot (paid broadcasts allow up to 1000). @defaultValue 30 */
+  ratePerSecond?: number;
 }
 
 export class TelegramAdapter implements ChannelAdapter<unknown> {
   readonly name = 'telegram';
-  // About 30 messages/s for bulk sends (platforms.md).
-  readonly capabilities = { buttons: true, maxTextLength: MAX_TEXT, ratePerSecond: 30 };
+  readonly capabilities;
   readonly api: Api;
 
   constructor(opts: TelegramOptions) {
+    // About 30 messages/s for bulk sends (platforms.md).
+    this.capabilities = { buttons: true, maxTextLength: MAX_TEXT, ratePerSecond: opts.ratePerSecond ?? 30 };
     this.api = new Api(opts.token, { apiRoot: opts.apiRoot ?? 'https://api.telegram.org', timeoutSeconds: 10 });
   }
 

@@ -43,6 +43,8 @@ export interface ZaloAdapterOptions extends ZaloClientOptions {
   oaSecret: string;
   /** Approved ZNS template for status notices; unset = no ZNS. */
   znsTemplateId?: string;
+  /** Messages per second the OA may send. @defaultValue 20 */
+  ratePerSecond?: number;
 }
 
 export class ZaloAdapter implements ChannelAdapter<unknown> {
@@ -54,7 +56,7 @@ export class ZaloAdapter implements ChannelAdapter<unknown> {
     this.client = new ZaloClient(opts);
     // -230 comes after 7 days without a message from the user (platforms.md).
     // Zalo publishes no rate; 20/s is a second-hand claim (platforms.md), so it is the ceiling.
-    this.capabilities = { buttons: true, maxTextLength: MAX_TEXT, freeWindowHours: 7 * 24, phoneTemplates: Boolean(opts.znsTemplateId), ratePerSecond: 20 };
+    this.capabilities = { buttons: true, maxTextLength: MAX_TEXT, freeWindowHours: 7 * 24, phoneTemplates: Boolean(opts.znsTemplateId), ratePerSecond: opts.ratePerSecond ?? 20 };
   }
 
   parse(raw: unknown): Parsed {

@@ -16,6 +16,10 @@ import { registerChat } from './commands/chat.js';
 import { registerServe } from './commands/serve.js';
 import { registerEntitlement } from './commands/entitlement.js';
 import { registerOfficer } from './commands/officer.js';
+import { registerImport } from './commands/import.js';
+import { registerAdmin } from './commands/admin.js';
+import { registerReport } from './commands/report.js';
+import { registerApiKey } from './commands/apikey.js';
 
 export type ContextFactory = () => CliContext;
 
@@ -32,6 +36,10 @@ export function buildCli(ctx: ContextFactory, output?: { writeOut(s: string): vo
   registerChat(program, ctx);
   registerEntitlement(program, ctx);
   registerOfficer(program, ctx);
+  registerImport(program, ctx);
+  registerAdmin(program, ctx);
+  registerReport(program, ctx);
+  registerApiKey(program, ctx);
   registerDb(program, ctx);
   registerPrograms(program, ctx);
   registerAreas(program, ctx);

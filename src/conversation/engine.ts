@@ -22,7 +22,7 @@ import { detectIntent, detectWeakIntent, type Intent } from './intents.js';
 import { checkIdNumber, hashIdNumber, idLastDigits } from '../people/id-number.js';
 import { formatDateTimeVi, formatVi, localDateAt } from '../calendar/local-date.js';
 import { formatVnd } from '../shared/format.js';
-import { personView, verifiedLookup, type FileView, type PersonView } from '../lookup/lookup.service.js';
+import { personView, verifiedLookup, type FileView, type LookupCounter, type PersonView } from '../lookup/lookup.service.js';
 import { forgetIdentity, setLocale, setNotify, touchIdentity, type Identity } from '../identities/identity.service.js';
 import { audit } from '../audit/audit.service.js';
 import { nextStep, parseAnswer } from '../eligibility/questionnaire.js';
@@ -30,6 +30,10 @@ import { INVITE_PATTERN, redeemInvite } from '../officers/officer.service.js';
 import { handleOfficerMessage, isOfficerCommand } from '../officers/officer-chat.js';
 import { addToTicket, openTicket } from '../tickets/ticket.service.js';
 import { officerMessages } from '../i18n/officer-messages.js';
+import { broadcastMessages } from '../i18n/broadcast-messages.js';
+import { checkVerificationCodes, type CodeCheck } from '../broadcasts/verify.service.js';
+import { FAQ_ACTION } from '../broadcasts/broadcast-render.js';
+import { scamSignal } from './scam.js';
 
 /** FAQ answers below this similarity are not given; the menu and a person are offered. */
 export const FAQ_THRESHOLD = 0.45;
@@ -46,6 +50,8 @@ export interface EngineDeps {
   dialogs: DialogStore;
   quota: QuotaStore;
   log: Logger;
+  /** Counts look-up results (the process's metrics); absent = not counted. */
+  metrics?: LookupCounter;
 }
 
 interface Ctx {
@@ -63,6 +69,11 @@ export class ConversationEngine {
     try {
       const identity = await touchIdentity(this.d.sql, msg.channel, msg.chatId, this.d.clock.now(), msg.locale);
       m = messages(identity.locale);
+      // A verification code (typed, or inside a forwarded message) is checked for anyone, officers too.
+      const codes = msg.text ? await checkVerificationCodes(this.d.sql, this.d.keys.verify, msg.text.slice(0, MAX_INPUT)) : [];
+      if (codes.length) return await this.onCodes(identity, codes);
+      // A broadcast's FAQ button works in anyone's chat, officers' too.
+      if (msg.action?.startsWith(`${FAQ_ACTION}:`)) return this.faqAnswer(identity.locale, msg.action.slice(FAQ_ACTION.length + 1));
       if (identity.officerId !== null) {
         if (msg.action?.startsWith('start:') || INVITE_PATTERN.test(msg.text ?? '')) return [{ text: officerMessages(identity.locale).inviteAlreadyOfficer, buttons: officerMessages(identity.locale).buttons }];
         return await handleOfficerMessage(this.d, identity.officerId, identity.locale, msg.text, msg.action);
@@ -110,6 +121,8 @@ ${om.help}`, buttons: om.buttons }];
     const understood = understand(text);
     const intent = detectIntent(understood);
     const currentYear = Number(localDateAt(this.d.clock.now()).slice(0, 4));
+    const scam = scamSignal(understood, text);
+    if (scam) return this.onScam(ctx, text, scam);
     const ex = extract(text, currentYear);
 
     // An ID number anywhere in the text starts (or restarts) a look-up; a number that is
@@ -221,6 +234,44 @@ ${om.help}`, buttons: om.buttons }];
     }
   }
 
+  /** A broadcast's button: one FAQ answer by its id. */
+  private faqAnswer(locale: string, id: string): Reply[] {
+    const m = messages(locale);
+    const entry = this.d.faq.entries.find((e) => e.id === id);
+    return [{ text: entry ? (locale === 'en' ? entry.en : entry.vi) : m.fallback, buttons: this.menu(m) }];
+  }
+
+  // ---- anti-phishing ----
+
+  /** "Is this really from ansinh?": each code is genuine (with what it was about) or not. */
+  private async onCodes(identity: Identity, checks: CodeCheck[]): Promise<Reply[]> {
+    const bm = broadcastMessages(identity.locale);
+    const en = identity.locale === 'en';
+    const lines = checks.map((c) => {
+      if (!c.found) return bm.notFound(c.code);
+      if (c.kind === 'broadcast') return bm.genuineBroadcast(c.code, formatVi(c.date), en ? c.subject.en : c.subject.vi);
+      return bm.genuineNotice(c.code, formatVi(c.date), bm.noticeSubject(en ? c.program.en : c.program.vi, en ? c.stage.en : c.stage.vi));
+    });
+    if (checks.some((c) => c.found)) lines.push(bm.compareHint);
+    lines.push('', bm.neverAsks);
+    if (!checks.every((c) => c.found)) lines.push(bm.reportHint);
+    for (const c of checks) {
+      await audit(this.d.sql, { action: 'verify_code', result: c.found ? 'genuine' : 'unknown', channel: identity.channel, identityId: identity.id, detail: { code: c.code, ...(c.found ? { kind: c.kind } : {}) }, at: this.d.clock.now() });
+    }
+    const m = messages(identity.locale);
+    return [{ text: lines.join('\n'), buttons: identity.officerId === null ? [{ label: m.buttons.human, action: 'human' }, { label: m.buttons.menu, action: 'menu' }] : [{ label: m.buttons.menu, action: 'menu' }] }];
+  }
+
+  /** A message with a link, an OTP, a password, a transfer or a fee, and no code: a warning. */
+  private async onScam(ctx: Ctx, text: string, signal: 'link' | 'marker'): Promise<Reply[]> {
+    const bm = broadcastMessages(ctx.identity.locale);
+    await audit(this.d.sql, { action: 'scam_warning', result: signal, channel: ctx.identity.channel, identityId: ctx.identity.id, at: this.d.clock.now() });
+    const warning: Reply = { text: [bm.suspicious, bm.neverAsks, bm.reportHint].join('\n'), buttons: [{ label: ctx.m.buttons.human, action: 'human' }, { label: ctx.m.buttons.menu, action: 'menu' }] };
+    // Someone telling an officer about a scam: the words still reach the ticket.
+    if (ctx.state.step === 'handoff') return [...(await this.onHandoffText(ctx, ctx.state.requestId, text)), warning];
+    return [warning];
+  }
+
   // ---- look-up ----
 
   private async lookupWithId(ctx: Ctx, id: ReturnType<typeof extract>['id'], date: DateExtract, currentYear: number): Promise<Reply[]> {
@@ -231,6 +282,7 @@ ${om.help}`, buttons: om.buttons }];
     const impossible = check.problems.filter((p) => p === 'province' || p === 'future');
     if (impossible.length) {
       await audit(this.d.sql, { action: 'lookup', result: 'invalid_id', channel: ctx.identity.channel, identityId: ctx.identity.id, at: this.d.clock.now() });
+      this.d.metrics?.lookup('invalid_id');
       return [{ text: m.idImpossible(impossible.map((p) => (p === 'province' ? m.reasonProvince : m.reasonFuture))) }];
     }
     const state: Extract<DialogState, { step: 'await_dob' }> = {
@@ -274,10 +326,12 @@ ${om.help}`, buttons: om.buttons }];
     if (state.year !== undefined && state.year !== year) {
       await keep();
       await audit(this.d.sql, { action: 'lookup', result: 'invalid_id', channel: ctx.identity.channel, identityId: ctx.identity.id, subjectHash: state.idHash, detail: { reason: 'year_mismatch' }, at: this.d.clock.now() });
+      this.d.metrics?.lookup('invalid_id');
       return [{ text: m.yearMismatch(state.year) }];
     }
     await this.d.dialogs.clear(ctx.identity.id);
     const outcome = await verifiedLookup(this.d, { identityId: ctx.identity.id, channel: ctx.identity.channel }, state.idHash, { date: date.kind === 'date' ? date.date : undefined, year });
+    this.d.metrics?.lookup(outcome.result);
     if (outcome.kind === 'locked') {
       const until = formatDateTimeVi(outcome.lock.until);
       return [{ text: outcome.lock.scope === 'id' ? m.lockedId(until) : m.lockedChat(until) }];

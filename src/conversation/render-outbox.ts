@@ -3,6 +3,7 @@ import type { ChatMessagePayload } from '../outbox/outbox.service.js';
 import { messages } from '../i18n/messages.js';
 import type { Reply } from './types.js';
 import { renderStageNotice, type StageNoticeParams } from '../notifications/stage-notice.js';
+import { renderBroadcast } from '../broadcasts/broadcast-render.js';
 
 export function renderChatMessage(p: ChatMessagePayload, locale: string): Reply {
   const m = messages(locale);
@@ -15,6 +16,10 @@ export function renderChatMessage(p: ChatMessagePayload, locale: string): Reply 
       return { text: p.params.text ?? '', buttons: p.buttons };
     case 'stage_changed':
       return renderStageNotice(p.params as unknown as StageNoticeParams, locale);
+    case 'broadcast':
+      // The content is joined from the Broadcast row at delivery (outbox.service.ts PAYLOAD_WITH_BROADCAST).
+      if (!p.broadcast) throw new Error(`broadcast message without its broadcast (${p.broadcastId ?? '?'})`);
+      return renderBroadcast(p.broadcast, locale);
     default:
       return { text: p.params.text ?? '' };
   }

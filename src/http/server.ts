@@ -1,14 +1,22 @@
 /**
  * Runs the HTTP server for a runtime: listen, and close gracefully on SIGINT/SIGTERM
- * (stop accepting, finish requests in flight, close connections).
+ * (stop accepting, finish requests in flight, close connections). A worker-only process can
+ * listen too, for /healthz, /readyz and /metrics alone (`startOpsServer`).
  */
-import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Runtime } from '../runtime.js';
 import { createAdapters } from '../../bots/registry.js';
 import { buildApp } from './app.js';
+import { registerOps } from './routes/ops.js';
 import { InboundDedupe } from '../inbound/dedupe.js';
 import { TelegramPoller } from '../inbound/telegram-poller.js';
-import { startBackgroundWorker, type BackgroundWorker, type WorkerOptions } from '../jobs/worker.js';
+import { queuedChannels, startBackgroundWorker, type BackgroundWorker, type WorkerOptions } from '../jobs/worker.js';
+import { ImportJobs } from '../jobs/import-queue.js';
+import { queueBoard } from '../jobs/board.js';
+import { BroadcastJobs, broadcastPreviewOptions, resumeAndSend, sendBroadcast } from '../jobs/broadcast-jobs.js';
+import { consoleBroadcasts } from './routes/console-broadcasts.js';
+import { loadFaq } from '../faq/faq.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -29,12 +37,27 @@ export async function startServer(rt: Runtime, opts: ServerOptions): Promise<Ser
   const adapters = createAdapters(rt.config, { sql: rt.db.sql, keys: rt.keys });
   const tg = rt.config.telegram;
   const dedupe = new InboundDedupe(rt.redis, rt.redisPrefix);
+  // The console queues imports; a worker process (or this one, with `start`) runs them.
+  const importJobs = new ImportJobs({ redisUrl: rt.config.redisUrl, prefix: rt.redisPrefix, log: rt.log });
+  const broadcastJobs = new BroadcastJobs({ redisUrl: rt.config.redisUrl, prefix: rt.redisPrefix, log: rt.log });
   const app = await buildApp({
     engine: rt.engine, prisma: rt.db.prisma, sql: rt.db.sql, adapters, log: rt.log,
+    metrics: rt.metrics, metricsToken: rt.config.metrics.token, redis: rt.redis,
     telegram: adapters.telegram && tg?.mode === 'webhook' ? { adapter: adapters.telegram, secret: tg.webhookSecret!, dedupe } : undefined,
     zalo: adapters.zalo ? { adapter: adapters.zalo, dedupe } : undefined,
+    api: { keys: rt.keys, clock: rt.clock, outDir: join(rt.config.dataDir, 'imports') },
+    console: {
+      keys: rt.keys, clock: rt.clock, dataDir: rt.config.dataDir, imports: importJobs,
+      board: queueBoard({ redisUrl: rt.config.redisUrl, prefix: rt.redisPrefix, channels: queuedChannels(adapters).map((c) => c.channel), extraQueues: ['broadcasts'] }),
+      sections: [consoleBroadcasts({
+        sql: rt.db.sql, keys: rt.keys, clock: rt.clock, faqIds: loadFaq().entries.map((e) => e.id),
+        send: (id, actor) => sendBroadcast(rt.db.sql, broadcastJobs, id, actor),
+        resume: (id, actor) => resumeAndSend(rt.db.sql, broadcastJobs, id, actor),
+        previewOptions: (allowZns) => broadcastPreviewOptions(adapters, rt.clock.now(), allowZns),
+      })],
+    },
   });
-  const poller = adapters.telegram && tg?.mode === 'polling' ? new TelegramPoller({ engine: rt.engine, sql: rt.db.sql, log: rt.log, adapter: adapters.telegram, dedupe }) : null;
+  const poller = adapters.telegram && tg?.mode === 'polling' ? new TelegramPoller({ engine: rt.engine, sql: rt.db.sql, log: rt.log, adapter: adapters.telegram, dedupe, metrics: rt.metrics }) : null;
   const address = await app.listen({ host: opts.host, port: opts.port });
   poller?.start();
   const worker = opts.worker ? startBackgroundWorker(rt, adapters, opts.worker === true ? {} : opts.worker) : null;
@@ -47,8 +70,23 @@ export async function startServer(rt: Runtime, opts: ServerOptions): Promise<Ser
       await poller?.stop();
       await app.close();
       await worker?.close();
+      await importJobs.close();
+      await broadcastJobs.close();
     },
   };
+}
+
+/**
+ * The operations endpoints alone (/healthz, /readyz, /metrics) for a process without the web
+ * app: `ansinh worker --port P`, so a worker's counters and queue gauges can be scraped and a
+ * container health check has something to ask.
+ */
+export async function startOpsServer(rt: Pick<Runtime, 'config' | 'db' | 'redis' | 'log' | 'metrics'>, opts: { host: string; port: number }): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify({ loggerInstance: rt.log.child({}, { level: 'warn' }) as FastifyBaseLogger });
+  app.setNotFoundHandler((_req, reply) => void reply.status(404).send({ error: 'Not found' }));
+  registerOps(app, { sql: rt.db.sql, log: rt.log, redis: rt.redis, metrics: rt.metrics, metricsToken: rt.config.metrics.token });
+  const address = await app.listen({ host: opts.host, port: opts.port });
+  return { app, url: address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost') };
 }
 
 /**

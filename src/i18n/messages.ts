@@ -74,7 +74,7 @@ export interface Messages {
 }
 
 const vi: Messages = {
-  greeting: 'Xin chào! Tôi là trợ lý an sinh xã hội của tỉnh. Anh/chị cần hỗ trợ gì ạ?',
+  greeting: 'Xin chào! Tôi là trợ lý an sinh xã hội của tỉnh. Anh/chị cần hỗ trợ gì ạ?\nLưu ý: ansinh không bao giờ hỏi mã OTP, mật khẩu, không yêu cầu chuyển tiền, không gửi đường link tới trang khác.',
   menuButtons: [
     { label: 'Tra cứu hồ sơ', action: 'lookup' },
     { label: 'Hồ sơ đã lưu', action: 'mine' },
@@ -84,7 +84,7 @@ const vi: Messages = {
     { label: 'English', action: 'lang:en' },
   ],
   help:
-    'Tôi có thể:\n• Tra cứu hồ sơ hỗ trợ: gõ "tra cứu" hoặc gửi số CCCD và ngày sinh.\n• Kiểm tra anh/chị có thể thuộc nhóm hỗ trợ nào: gõ "kiểm tra điều kiện".\n• Trả lời câu hỏi về mức hỗ trợ, giấy tờ, nơi nộp, thời hạn.\n• Chuyển câu hỏi cho cán bộ xã: gõ "gặp cán bộ".\nGõ "xem lại" để xem hồ sơ đã lưu, "nhận thông báo" hoặc "tắt thông báo", "quên tôi" để xóa liên kết.',
+    'Tôi có thể:\n• Tra cứu hồ sơ hỗ trợ: gõ "tra cứu" hoặc gửi số CCCD và ngày sinh.\n• Kiểm tra anh/chị có thể thuộc nhóm hỗ trợ nào: gõ "kiểm tra điều kiện".\n• Trả lời câu hỏi về mức hỗ trợ, giấy tờ, nơi nộp, thời hạn.\n• Chuyển câu hỏi cho cán bộ xã: gõ "gặp cán bộ".\n• Kiểm tra một tin nhắn thật hay giả: gửi mã xác thực AS-… in trên tin, hoặc chuyển tiếp tin nhắn đáng ngờ cho tôi.\nGõ "xem lại" để xem hồ sơ đã lưu, "nhận thông báo" hoặc "tắt thông báo", "quên tôi" để xóa liên kết.\nansinh không bao giờ hỏi mã OTP, mật khẩu, không yêu cầu chuyển tiền, không gửi đường link tới trang khác.',
   askId: 'Anh/chị vui lòng nhập số CCCD (12 số) hoặc CMND (9 số) của người cần tra cứu.',
   askDob: (last) => `Đã nhận số CCCD ***${last}. Anh/chị nhập ngày sinh, ví dụ 05/03/1960.`,
   askFullDate: 'Anh/chị nhập đầy đủ ngày, tháng, năm sinh, ví dụ 05/03/1960. Nếu giấy tờ chỉ ghi năm sinh, anh/chị gõ lại năm sinh.',
@@ -157,7 +157,7 @@ const vi: Messages = {
 };
 
 const en: Messages = {
-  greeting: "Hello! I am the province's social-support assistant. How can I help?",
+  greeting: "Hello! I am the province's social-support assistant. How can I help?\nNote: ansinh never asks for OTP codes or passwords, never asks you to transfer money, and never sends links to other sites.",
   menuButtons: [
     { label: 'Look up a file', action: 'lookup' },
     { label: 'My saved files', action: 'mine' },
@@ -167,7 +167,7 @@ const en: Messages = {
     { label: 'Tiếng Việt', action: 'lang:vi' },
   ],
   help:
-    'I can:\n• Look up a support file: type "look up" or send the ID number and date of birth.\n• Check which support group you may qualify for: type "check eligibility".\n• Answer questions on amounts, documents, where to apply and deadlines.\n• Pass your question to the commune officer: type "talk to an officer".\nType "my records" to see saved files, "notify me" or "stop notifications", "forget me" to remove the links.',
+    'I can:\n• Look up a support file: type "look up" or send the ID number and date of birth.\n• Check which support group you may qualify for: type "check eligibility".\n• Answer questions on amounts, documents, where to apply and deadlines.\n• Pass your question to the commune officer: type "talk to an officer".\n• Check whether a message is genuine: send its verification code AS-…, or forward a suspicious message to me.\nType "my records" to see saved files, "notify me" or "stop notifications", "forget me" to remove the links.\nansinh never asks for OTP codes or passwords, never asks you to transfer money, and never sends links to other sites.',
   askId: 'Please enter the ID number (12 digits, or 9 for an old card) of the person to look up.',
   askDob: (last) => `Got ID ***${last}. Please enter the date of birth, e.g. 05/03/1960.`,
   askFullDate: 'Please enter the full date of birth, e.g. 05/03/1960. If the papers show only the year, type the year again.',

@@ -2,13 +2,15 @@
  * What every channel does with a message: run the engine and deliver the replies through the
  * channel's adapter. Interactive replies retry a throttled or failed send a few times with the
  * platform's retry-after (a user is waiting); a user who blocked the bot marks the chat blocked.
- * Proactive messages go through the outbound queue instead (jobs/, next issue).
+ * Proactive messages go through the outbound queue instead (jobs/). Messages in, replies out
+ * and failed sends are counted here (metrics), for every channel.
  */
 import type { InboundMessage, Reply } from '../conversation/types.js';
 import type { ConversationEngine } from '../conversation/engine.js';
 import type { SqlRunner } from '../db/sql.js';
 import type { Logger } from '../shared/log.js';
 import { SendError, type ChannelAdapter } from '../../bots/channel.js';
+import type { MessageCounters } from '../metrics.js';
 
 export interface PipelineDeps {
   engine: ConversationEngine;
@@ -17,13 +19,26 @@ export interface PipelineDeps {
   /** Longest single wait on a throttled reply. @defaultValue 5000 */
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Counts messages in, replies out and failed sends; absent = not counted. */
+  metrics?: MessageCounters;
+  /** Webhook work still running after the platform got its 200; the app awaits it when closing. */
+  inflight?: Set<Promise<void>>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function handleInbound(deps: PipelineDeps, adapter: ChannelAdapter<unknown>, msg: InboundMessage): Promise<void> {
+  deps.metrics?.messageIn(adapter.name);
   const replies = await deps.engine.handle(msg);
   await deliverReplies(deps, adapter, msg.chatId, replies);
+}
+
+/** For a channel whose replies go back in the HTTP response itself (the web chat). */
+export async function answerInline(deps: Pick<PipelineDeps, 'engine' | 'metrics'>, msg: InboundMessage): Promise<Reply[]> {
+  deps.metrics?.messageIn(msg.channel);
+  const replies = await deps.engine.handle(msg);
+  deps.metrics?.messageOut(msg.channel, 'reply', replies.length);
+  return replies;
 }
 
 /**
@@ -37,7 +52,7 @@ export function handleInBackground(
   parsed: InboundMessage | { ignored: string },
   before?: () => Promise<unknown>,
 ): void {
-  void (async () => {
+  const work = (async () => {
     try {
       await before?.();
       if ('ignored' in parsed) return;
@@ -48,6 +63,9 @@ export function handleInBackground(
       deps.onHandled?.();
     }
   })();
+  // The platform already has its 200 and will not send this again: a stop must wait for it.
+  deps.inflight?.add(work);
+  void work.finally(() => deps.inflight?.delete(work));
 }
 
 export async function deliverReplies(deps: PipelineDeps, adapter: ChannelAdapter<unknown>, chatId: string, replies: Reply[]): Promise<void> {
@@ -56,9 +74,11 @@ export async function deliverReplies(deps: PipelineDeps, adapter: ChannelAdapter
     for (let attempt = 1; ; attempt++) {
       try {
         await adapter.send(chatId, reply);
+        deps.metrics?.messageOut(adapter.name, 'reply');
         break;
       } catch (e) {
         const err = e instanceof SendError ? e : new SendError('connection', (e as Error).message);
+        deps.metrics?.sendError(adapter.name, err.kind);
         if (err.kind === 'contact_stopped') {
           await markBlocked(deps.sql, adapter.name, chatId);
           deps.log.info({ channel: adapter.name }, 'chat blocked the bot; marked');

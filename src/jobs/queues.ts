@@ -1,5 +1,5 @@
 /**
- * The outbound queue: the only module that imports BullMQ. One queue per channel
+ * The outbound queue (BullMQ is imported only under src/jobs/). One queue per channel
  * (`outbound-telegram`, `outbound-zalo`), each worked at a rate set from the platform's limit
  * minus headroom, so interactive replies (sent directly by the inbound pipeline) always fit
  * under the platform limit even while a bulk send runs.
@@ -94,16 +94,20 @@ export class OutboundQueues {
     return [...this.queues.keys()];
   }
 
-  /** Adds messages to a channel's queue; a message already queued is not added twice. */
-  async add(channel: string, messageIds: string[], priority: Priority): Promise<void> {
+  /**
+   * Adds messages to a channel's queue; a message already queued is not added twice. A message
+   * queued again on purpose (a broadcast message put back by a pause) passes its `generations`
+   * (how many times it was relayed before), which gives it a new job id.
+   */
+  async add(channel: string, messageIds: string[], priority: Priority, generations?: number[]): Promise<void> {
     const q = this.queues.get(channel);
     if (!q) throw new Error(`no outbound queue for channel ${channel}`);
     if (messageIds.length === 0) return;
-    await q.addBulk(messageIds.map((messageId) => ({
+    await q.addBulk(messageIds.map((messageId, i) => ({
       name: 'send',
       data: { messageId },
       opts: {
-        jobId: `m-${messageId}`,
+        jobId: generations?.[i] ? `m-${messageId}-${generations[i]}` : `m-${messageId}`,
         priority: PRIORITY[priority],
         attempts: this.opts.attempts ?? 12,
         backoff: { type: 'send' },
@@ -145,6 +149,11 @@ export class OutboundQueues {
           prefix: this.bullPrefix,
           concurrency: this.opts.concurrency ?? 4,
           limiter,
+          // A killed worker's sends are taken up again within about 25 s (lock lapsed, then two
+          // stalled checks) instead of BullMQ's 90 s; a send takes at most ~10 s, and the lock is
+          // renewed every 7.5 s while it runs.
+          lockDuration: 15_000,
+          stalledInterval: 5_000,
           settings: { backoffStrategy: (attemptsMade: number) => Math.min(cap, base * 2 ** Math.max(0, attemptsMade - 1)) },
         },
       );

@@ -67,18 +67,31 @@ export interface PersonView {
   files: FileView[];
 }
 
+/**
+ * How a look-up attempt ended, in the audit log's words: `mismatch_locked_*` is a failure that
+ * set off a lock, `locked_*` an attempt refused because a lock was already in force, and
+ * `invalid_id` a number that cannot exist (checked by the conversation before any look-up).
+ */
+export type LookupResult = 'found' | 'mismatch' | `mismatch_locked_${Lock['scope']}` | `locked_${Lock['scope']}` | 'invalid_id';
+
+/** Counts look-up results (metrics); implemented outside the domain. */
+export interface LookupCounter {
+  lookup(result: LookupResult): void;
+}
+
 export type LookupOutcome =
-  | { kind: 'found'; person: PersonView; binding: 'new' | 'already' | 'limit' }
-  | { kind: 'mismatch' }
-  | { kind: 'locked'; lock: Lock };
+  | { kind: 'found'; result: 'found'; person: PersonView; binding: 'new' | 'already' | 'limit' }
+  | { kind: 'mismatch'; result: 'mismatch' }
+  | { kind: 'locked'; result: LookupResult; lock: Lock };
 
 export async function verifiedLookup(deps: LookupDeps, chat: Chat, idHash: string, birth: BirthInput): Promise<LookupOutcome> {
   const { sql, quota, clock } = deps;
   const base = { action: 'lookup', channel: chat.channel, identityId: chat.identityId, subjectHash: idHash, at: clock.now() };
   const lock = await quota.check(chat.identityId, idHash);
   if (lock) {
-    await audit(sql, { ...base, result: `locked_${lock.scope}` });
-    return { kind: 'locked', lock };
+    const result = `locked_${lock.scope}` as const;
+    await audit(sql, { ...base, result });
+    return { kind: 'locked', result, lock };
   }
   const [person] = await sql.query<{ id: number; birthDate: string | null; birthYear: number; communeId: number | null; idLast: string }>(
     `SELECT id, to_char("birthDate", 'YYYY-MM-DD') AS "birthDate", "birthYear", "communeId", "idLast" FROM "Person" WHERE "idHash" = $1`,
@@ -93,12 +106,17 @@ export async function verifiedLookup(deps: LookupDeps, chat: Chat, idHash: strin
     if (newLock?.scope === 'anomaly') {
       await enqueueOfficerAlert(deps.prisma, { reason: 'anomaly', communeId: null, identityId: chat.identityId, at: clock.now().toISOString() });
     }
-    await audit(sql, { ...base, result: newLock ? `mismatch_locked_${newLock.scope}` : 'mismatch' });
-    return newLock ? { kind: 'locked', lock: newLock } : { kind: 'mismatch' };
+    if (newLock) {
+      const result = `mismatch_locked_${newLock.scope}` as const;
+      await audit(sql, { ...base, result });
+      return { kind: 'locked', result, lock: newLock };
+    }
+    await audit(sql, { ...base, result: 'mismatch' });
+    return { kind: 'mismatch', result: 'mismatch' };
   }
   const binding = await bind(deps, chat, person.id);
   await audit(sql, { ...base, result: 'found', personId: person.id, detail: { binding } });
-  return { kind: 'found', person: await personView(deps, person.id), binding };
+  return { kind: 'found', result: 'found', person: await personView(deps, person.id), binding };
 }
 
 async function bind(deps: LookupDeps, chat: Chat, personId: number): Promise<'new' | 'already' | 'limit'> {

@@ -11,6 +11,7 @@ import { messages } from '../i18n/messages.js';
 import { maskName } from '../people/mask.js';
 import { formatVnd } from '../shared/format.js';
 import { formatVi } from '../calendar/local-date.js';
+import { broadcastMessages } from '../i18n/broadcast-messages.js';
 
 /** The parameters of a `stage_changed` chat message (strings, as stored in the outbox). */
 export interface StageNoticeParams {
@@ -30,10 +31,15 @@ export interface StageNoticeParams {
   method: string;
   reason: string;
   decisionNo: string;
+  /** Verification code of the change (AS-T…); absent on rows expanded before codes existed. */
+  code?: string;
 }
 
-/** Expands up to `limit` pending stage changes; returns how many changes and chat messages. */
-export async function expandStageChanges(sql: SqlRunner, limit = 500): Promise<{ changes: number; messages: number }> {
+/**
+ * Expands up to `limit` pending stage changes; returns how many changes and chat messages.
+ * `codeOf` gives the verification code printed on the notice of a change (its outbox row id).
+ */
+export async function expandStageChanges(sql: SqlRunner, limit = 500, codeOf?: (changeId: string) => string): Promise<{ changes: number; messages: number }> {
   return sql.transaction(async (tx) => {
     const src = await tx.query<{ id: string }>(
       `SELECT id::text FROM "OutboxEvent" WHERE kind = 'stage_changed' AND "processedAt" IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -53,7 +59,8 @@ export async function expandStageChanges(sql: SqlRunner, limit = 500): Promise<{
              'status', e.status, 'amount', e.amount::text,
              'date', to_char(e."stageEnteredAt", 'YYYY-MM-DD'), 'dueAt', COALESCE(to_char(e."dueAt", 'YYYY-MM-DD'), ''),
              'place', COALESCE(e."paymentPlace", ''), 'method', COALESCE(e."paymentMethod", ''),
-             'reason', COALESCE(e."rejectionReason", ''), 'decisionNo', COALESCE(e."decisionNo", '')))
+             'reason', COALESCE(e."rejectionReason", ''), 'decisionNo', COALESCE(e."decisionNo", ''),
+             'code', COALESCE($2::jsonb->>(o.id::text), '')))
          FROM "OutboxEvent" o
          JOIN "Entitlement" e ON e.id = (o.payload->>'entitlementId')::int
          JOIN "Person" p ON p.id = e."personId"
@@ -65,7 +72,7 @@ export async function expandStageChanges(sql: SqlRunner, limit = 500): Promise<{
          ORDER BY o.id, i.id
          RETURNING 1)
        SELECT count(*)::int AS n FROM ins`,
-      [ids],
+      [ids, JSON.stringify(Object.fromEntries(codeOf ? ids.map((id) => [id, codeOf(id)]) : []))],
     );
     await tx.query(`UPDATE "OutboxEvent" SET "processedAt" = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [ids]);
     return { changes: ids.length, messages: inserted[0]?.n ?? 0 };
@@ -87,6 +94,10 @@ export function renderStageNotice(p: StageNoticeParams, locale: string): Reply {
     lines.push(m.status.stage((en ? p.stageEn : p.stageVi) || p.stage, formatVi(p.date)));
     if (p.status === 'approved') lines.push(m.status.approved(p.decisionNo || null), m.status.amount(formatVnd(BigInt(p.amount))));
     if (p.dueAt) lines.push(m.status.due(formatVi(p.dueAt)));
+  }
+  if (p.code) {
+    const bm = broadcastMessages(locale);
+    lines.push(bm.codeLine(p.code), bm.neverAsks);
   }
   return { text: lines.join('\n'), buttons: [{ label: m.buttons.mine, action: 'mine' }, { label: m.buttons.notifyOff, action: 'notify:off' }] };
 }

@@ -23,7 +23,7 @@ export async function expandOfficerAlerts(sql: SqlRunner, limit = 100): Promise<
       await queueOfficerMessages(tx, officers.map((o) => {
         const m = officerMessages(o.locale);
         return { officerId: o.id, locale: o.locale, text: r.payload.reason === 'id_locked' ? m.alertIdLocked(r.commune ?? '?', r.payload.idLast ?? '????', at) : m.alertAnomaly(at) };
-      }), true);
+      }), true, 'alert');
     }
     if (rows.length) await tx.query(`UPDATE "OutboxEvent" SET "processedAt" = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
     return rows.length;

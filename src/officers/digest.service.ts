@@ -11,6 +11,7 @@
  * once (OnceKey), to officers whose areas still have unfinished files in that program.
  */
 import type { SqlRunner } from '../db/sql.js';
+import type { OfficerMessageKind } from '../outbox/outbox.service.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Logger } from '../shared/log.js';
 import { formatVi, localDateAt, localTimeAt, type LocalDate } from '../calendar/local-date.js';
@@ -129,7 +130,7 @@ export async function runDigests(deps: { sql: SqlRunner; calendar: WorkingCalend
       );
       const mine = new Set(inserted.map((r) => r.officerId));
       const send = batch.filter((d) => mine.has(d.officerId) && d.text);
-      await queueOfficerMessages(tx, send.map((d) => ({ officerId: d.officerId, text: d.text!, locale: d.locale })));
+      await queueOfficerMessages(tx, send.map((d) => ({ officerId: d.officerId, text: d.text!, locale: d.locale })), false, 'digest');
       // Reminders ride with the digest that this worker committed; each key once.
       const keys = [...mine].flatMap((id) => remindersOf.get(id) ?? []);
       const fresh = keys.length
@@ -137,7 +138,7 @@ export async function runDigests(deps: { sql: SqlRunner; calendar: WorkingCalend
         : [];
       const freshSet = new Set(fresh.map((r) => r.key));
       const remind = keys.filter((r) => freshSet.has(r.key));
-      await queueOfficerMessages(tx, remind.map((r) => ({ officerId: r.officerId, text: r.text, locale: r.locale })));
+      await queueOfficerMessages(tx, remind.map((r) => ({ officerId: r.officerId, text: r.text, locale: r.locale })), false, 'reminder');
       opts.beforeCommit?.(i / size);
       return { sent: send.length, empty: batch.filter((d) => mine.has(d.officerId) && d.summary.empty).length, reminders: remind.length };
     });
@@ -154,18 +155,18 @@ export async function runDigests(deps: { sql: SqlRunner; calendar: WorkingCalend
 }
 
 /** Messages to every unblocked chat of each officer, as `officer` outbox rows (one INSERT). */
-export async function queueOfficerMessages(tx: SqlRunner, list: { officerId: number; text: string; locale: string }[], urgent = false): Promise<number> {
+export async function queueOfficerMessages(tx: SqlRunner, list: { officerId: number; text: string; locale: string }[], urgent = false, kind?: OfficerMessageKind): Promise<number> {
   if (list.length === 0) return 0;
   const rows = await tx.query<{ n: number }>(
     `WITH ins AS (
        INSERT INTO "OutboxEvent" (kind, payload)
-       SELECT 'chat_message', jsonb_build_object('identityId', i.id, 'channel', i.channel, 'template', 'officer', 'params', jsonb_build_object('text', t.text), 'buttons', t.buttons::jsonb, 'urgent', $4::boolean)
+       SELECT 'chat_message', jsonb_build_object('identityId', i.id, 'channel', i.channel, 'template', 'officer', 'params', jsonb_build_object('text', t.text), 'buttons', t.buttons::jsonb, 'urgent', $4::boolean, 'kind', $5::text)
        FROM unnest($1::int[], $2::text[], $3::text[]) WITH ORDINALITY AS t(officer, text, buttons, n)
        JOIN "ChannelIdentity" i ON i."officerId" = t.officer AND NOT i.blocked
        ORDER BY t.n, i.id
        RETURNING 1)
      SELECT count(*)::int n FROM ins`,
-    [list.map((x) => x.officerId), list.map((x) => x.text), list.map((x) => JSON.stringify(officerMessages(x.locale).buttons)), urgent],
+    [list.map((x) => x.officerId), list.map((x) => x.text), list.map((x) => JSON.stringify(officerMessages(x.locale).buttons)), urgent, kind ?? null],
   );
   return rows[0]?.n ?? 0;
 }

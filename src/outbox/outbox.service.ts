@@ -6,23 +6,41 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { SqlRunner } from '../db/sql.js';
 import type { Button } from '../conversation/types.js';
+import type { BroadcastContent } from '../broadcasts/broadcast-render.js';
 
 /** A message for one chat, rendered in the chat's language when it is delivered. */
 export interface ChatMessagePayload {
   identityId: number;
   channel: string;
-  template: 'binding_notice' | 'text' | 'stage_changed' | 'officer' | 'ticket_reply';
+  template: 'binding_notice' | 'text' | 'stage_changed' | 'officer' | 'ticket_reply' | 'broadcast';
   params: Record<string, string>;
   /** Buttons of an `officer` message (short opaque actions). */
   buttons?: Button[];
   /** Sent before everything else queued (an officer's answer, a new ticket). */
   urgent?: boolean;
+  /** What an `officer` message is, for the metrics (rows queued before it was recorded have none). */
+  kind?: OfficerMessageKind;
   /** The person the message is about (a notice by phone needs it). */
   personId?: number;
   entitlementId?: number;
   /** The outbox row this message was expanded from. */
   source?: string;
+  /** A `broadcast` message: its Broadcast and BroadcastDelivery rows. */
+  broadcastId?: number;
+  deliveryId?: number;
+  /** Filled in from the Broadcast row when the message is delivered (never stored per message). */
+  broadcast?: BroadcastContent;
 }
+
+/**
+ * SQL for the delivery queries: `payload` with the broadcast's content merged in for a
+ * `broadcast` message, given the outbox row `o` joined to its Broadcast as `bc`.
+ */
+export const PAYLOAD_WITH_BROADCAST = `CASE WHEN bc.id IS NULL THEN o.payload ELSE o.payload || jsonb_build_object('broadcast', jsonb_build_object(
+  'titleVi', bc."titleVi", 'textVi', bc."textVi", 'textEn', bc."textEn", 'buttons', bc.buttons, 'verifyCode', bc."verifyCode")) END`;
+export const JOIN_BROADCAST = `LEFT JOIN "Broadcast" bc ON o.payload->>'template' = 'broadcast' AND bc.id = (o.payload->>'broadcastId')::int`;
+
+export type OfficerMessageKind = 'digest' | 'reminder' | 'alert' | 'ticket';
 
 /** A notification that reached nobody on a channel; the officer digest turns it into a task. */
 export interface UnreachablePayload {
@@ -76,11 +94,13 @@ export async function relayChatMessages(
 ): Promise<number> {
   if (identityIds.length === 0) return 0;
   return sql.transaction(async (tx) => {
+    // A paused broadcast's messages wait; a cancelled one's are already marked delivered.
     const rows = await tx.query<{ id: string; payload: ChatMessagePayload; locale: string | null }>(
-      `SELECT o.id::text, o.payload, i.locale FROM "OutboxEvent" o
+      `SELECT o.id::text, ${PAYLOAD_WITH_BROADCAST} AS payload, i.locale FROM "OutboxEvent" o
        LEFT JOIN "ChannelIdentity" i ON i.id = (o.payload->>'identityId')::int
+       ${JOIN_BROADCAST}
        WHERE o."processedAt" IS NULL AND o.kind = 'chat_message' AND o.payload->>'channel' = $1
-         AND (o.payload->>'identityId')::int = ANY($2::int[])
+         AND (o.payload->>'identityId')::int = ANY($2::int[]) AND (o.payload->>'template' IS DISTINCT FROM 'broadcast' OR bc.status IN ('sending', 'done'))
        ORDER BY o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED`,
       [channel, identityIds, limit],
     );

@@ -19,12 +19,14 @@ export interface Keys {
   phoneEnc: Buffer;
   /** AES-256-GCM key for platform tokens kept in the database (Zalo refresh token). */
   tokenEnc: Buffer;
+  /** HMAC key for the verification codes printed on broadcasts and notices (src/broadcasts/verify-code.ts). */
+  verify: Buffer;
 }
 
 export function deriveKeys(secret: string | Buffer): Keys {
   const ikm = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
   const d = (info: string) => Buffer.from(hkdfSync('sha256', ikm, 'ansinh', info, 32));
-  return { id: d('id-hash'), phoneHash: d('phone-hash'), phoneEnc: d('phone-enc'), tokenEnc: d('token-enc') };
+  return { id: d('id-hash'), phoneHash: d('phone-hash'), phoneEnc: d('phone-enc'), tokenEnc: d('token-enc'), verify: d('verify-code') };
 }
 
 export function loadKeys(config: Pick<Config, 'secretKey' | 'dataDir'>): Keys {

@@ -31,7 +31,7 @@ async function tellOfficers(tx: SqlRunner, ticketId: number, communeId: number |
   await queueOfficerMessages(tx, officers.map((o) => {
     const m = officerMessages(o.locale);
     return { officerId: o.id, locale: o.locale, text: follow ? `#${ticketId} (${commune}): ${text ?? ''}` : m.ticketNew(ticketId, commune, text ?? '') };
-  }), true);
+  }), true, 'ticket');
   return officers.length;
 }
 

@@ -5,7 +5,7 @@
  * and wait for the bot's next reply.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppDeps } from '../../src/http/app.js';
 import { WebAdapter } from '../../bots/web/adapter.js';
 import { TelegramAdapter } from '../../bots/telegram/adapter.js';
 import { ZaloAdapter } from '../../bots/zalo/adapter.js';
@@ -35,7 +35,8 @@ export interface Platforms {
   stop(): Promise<void>;
 }
 
-export async function startPlatforms(rt: TestRuntime, worker: WorkerOptions = {}): Promise<Platforms> {
+/** `app` adds to the app's dependencies (e.g. the console). */
+export async function startPlatforms(rt: TestRuntime, worker: WorkerOptions = {}, app_: Partial<AppDeps> = {}): Promise<Platforms> {
   const tg = new FakeTelegram();
   const zl = new FakeZalo();
   const tgRoot = await tg.start();
@@ -50,9 +51,10 @@ export async function startPlatforms(rt: TestRuntime, worker: WorkerOptions = {}
   };
   const dedupe = new InboundDedupe(rt.redis, rt.prefix);
   const app = await buildApp({
-    engine: rt.engine, prisma: rt.db.prisma, sql: rt.db.sql, adapters, log: rt.log, relayIntervalMs: 100,
+    engine: rt.engine, prisma: rt.db.prisma, sql: rt.db.sql, adapters, log: rt.log, relayIntervalMs: 100, metrics: rt.metrics, redis: rt.redis,
     telegram: { adapter: adapters.telegram!, secret: TG_SECRET, dedupe },
     zalo: { adapter: adapters.zalo!, dedupe },
+    ...app_,
   });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   // The conversation and the sender share the test's clock (Zalo's window is measured on it).

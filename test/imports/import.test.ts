@@ -194,6 +194,13 @@ describe.each(backends)('importing lists (%s)', (backend) => {
     expect(s).toMatchObject({ status: 'committed', errorRows: 1, warnings: 10 });
     expect(await fileOf(paidBefore.id, 'i7-child')).toMatchObject({ stage: 'paid' });
 
+    // A recorded ID number with another birth date is refused; another spelling of the name is flagged.
+    const typo = await run(writeCsv(dir, name('csv'), [{ ...alice, dob: '06/03/1985' }, { ...chi, name: 'Lê Thị Hồng Nhung' }]), { dryRun: true, partial: true });
+    expect(typo.issues.map((i) => [i.row, i.severity, i.reason])).toEqual([
+      [2, 'error', 'Số CCCD/CMND này đã có trong hệ thống với ngày sinh khác; kiểm tra lại số CCCD hoặc ngày sinh.'],
+      [3, 'warning', 'Họ tên khác với họ tên đã lưu cho số CCCD/CMND này; họ tên trong danh sách sẽ được ghi.'],
+    ]);
+
     // i4 and i5 exclude each other: an i4 file for someone already in i5 is refused.
     const inI5 = await fileOf(alice.id, 'i5-work-stoppage');
     expect(inI5).toBeDefined();

@@ -3,7 +3,11 @@ import type { ContextFactory } from '../main.js';
 import { DEFAULT_SCALE } from '../../seed/demo.js';
 import { localDateAt } from '../../calendar/local-date.js';
 import { loadReferenceData } from '../../setup/reference-data.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createAdminUser } from '../../console/admin-auth.js';
+import { writeSampleList } from '../../seed/sample-list.js';
 import { parseSeedFlags, printSeedSummary, runSeed, type SeedFlags } from './seed.js';
 import { createRuntime, connectRedis } from '../../runtime.js';
 import { closeOnSignal, startServer } from '../../http/server.js';
@@ -69,7 +73,13 @@ export function registerDemo(program: Command, ctx: ContextFactory) {
         const inv = await createInvite(db.sql, c.keys, { role: 'commune', areaCode: commune.code, name: 'Cán bộ xã (demo)', createdBy: 'demo', now: new Date() });
         console.log(`Officer view: send ${inv.code} in another chat (a private browser window, or a simulated Telegram chat) to become the officer of ${inv.area.name}; then "tồn đọng", "quá hạn", "phiếu", "trợ giúp". More codes: officer invite --role commune --area <code> at the prompt.`);
       }
-      console.log('The admin console comes with a later issue. Ctrl+C stops.');
+      const admin = await demoConsoleAccounts(db, c.config.dataDir);
+      const sampleCommunes = (await db.sql.query<{ code: string }>(
+        `SELECT a.code FROM "Area" a JOIN "Area" d ON d.id = a."parentId" WHERE d.code = '794' AND a.scheme = '2008' ORDER BY a.code LIMIT 4`)).map((r) => r.code);
+      const sample = await writeSampleList(c.config.dataDir, sampleCommunes);
+      console.log(`Admin console: ${server.url}/admin · user "admin" (Long An) or "soctrang" (Sóc Trăng) · password ${admin.password}`);
+      console.log(`  Sample list to import there (program NQ68-2021): ${sample}`);
+      console.log('Ctrl+C stops.');
       const prompt = commandPrompt(ctx);
       await closeOnSignal(async () => {
         prompt.close();
@@ -169,4 +179,20 @@ function pickVaried<T extends { status: string; group: string; dateOfBirth: stri
   take((p) => p.status === 'rejected');
   take((p) => /^\d{4}$/.test(p.dateOfBirth));
   return out;
+}
+
+/**
+ * Two console accounts for the demo (one per demo province), with a random password made on
+ * the first run and kept in the data folder (mode 600). Real deployments use
+ * `ansinh admin create`.
+ */
+async function demoConsoleAccounts(db: Database, dataDir: string): Promise<{ password: string }> {
+  const file = join(dataDir, 'demo-admin-password');
+  if (!existsSync(file)) writeFileSync(file, `demo-${randomBytes(6).toString('base64url')}\n`, { mode: 0o600 });
+  const password = readFileSync(file, 'utf8').trim();
+  for (const [username, name, area] of [['admin', 'Quản trị Long An (demo)', '80'], ['soctrang', 'Quản trị Sóc Trăng (demo)', '94']] as const) {
+    const exists = await db.sql.query(`SELECT 1 FROM "AdminUser" WHERE username = $1`, [username]);
+    if (!exists.length) await createAdminUser(db.sql, { username, name, password, role: 'admin', areaCode: area, createdBy: 'demo' });
+  }
+  return { password };
 }

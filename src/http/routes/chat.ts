@@ -13,6 +13,8 @@ import { relayChatMessages } from '../../outbox/outbox.service.js';
 import { renderChatMessage } from '../../conversation/render-outbox.js';
 import { SendError } from '../../../bots/channel.js';
 import { ensureIdentity } from '../../identities/identity.service.js';
+import { answerInline } from '../../inbound/pipeline.js';
+import { outboundKind } from '../../metrics.js';
 
 const STATIC = resolve(import.meta.dirname, '../static');
 const files = {
@@ -38,6 +40,11 @@ function setChatCookie(req: FastifyRequest, reply: FastifyReply): string {
 export async function chatRoutes(app: FastifyInstance, deps: AppDeps) {
   const web = deps.adapters.web;
   const identityOfChat = new Map<string, number>();
+  // Open push streams never end by themselves: closing the app ends them, or it would wait forever.
+  const streams = new Set<FastifyReply['raw']>();
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.end(() => s.socket?.destroy());
+  });
 
   app.get('/chat', async (req, reply) => {
     if (!chatIdOf(req)) setChatCookie(req, reply);
@@ -53,7 +60,7 @@ export async function chatRoutes(app: FastifyInstance, deps: AppDeps) {
     if (!parsed.success) return reply.status(400).send({ error: 'Tin nhắn không hợp lệ.' });
     const msg = web.parse({ chatId, ...parsed.data });
     if ('ignored' in msg) return reply.status(400).send({ error: 'Tin nhắn trống.' });
-    const replies = await deps.engine.handle(msg);
+    const replies = await answerInline(deps, msg);
     return { replies };
   });
 
@@ -69,10 +76,12 @@ export async function chatRoutes(app: FastifyInstance, deps: AppDeps) {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    streams.add(reply.raw);
     reply.raw.write(': connected\n\n');
     const unsubscribe = web.subscribe(chatId, (r) => reply.raw.write(`event: message\ndata: ${JSON.stringify(r)}\n\n`));
     const ping = setInterval(() => reply.raw.write(': ping\n\n'), 25_000);
     req.raw.on('close', () => {
+      streams.delete(reply.raw);
       clearInterval(ping);
       unsubscribe();
       if (!web.connectedChats().includes(chatId)) identityOfChat.delete(chatId);
@@ -92,6 +101,7 @@ export async function chatRoutes(app: FastifyInstance, deps: AppDeps) {
         if (!chatId) return false;
         try {
           await web.send(chatId, renderChatMessage(p, locale));
+          deps.metrics?.messageOut('web', outboundKind(p));
           return true;
         } catch (e) {
           if (e instanceof SendError) return false;

@@ -1,0 +1,40 @@
+/**
+ * The demo's sample beneficiary list: a commune's NQ68 list for Long An, as the province would
+ * receive it (canonical Vietnamese headers, new people with consistent CCCD numbers, a few
+ * already paid). Importing it from the console adds these people; importing it again changes
+ * nothing.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { centuryGenderDigit, type Gender } from '../people/id-number.js';
+import { formatVi } from '../calendar/local-date.js';
+import { ListWriter } from '../imports/list-writer.js';
+import { fullName } from './names.js';
+import { Random } from './random.js';
+
+export const SAMPLE_LIST = 'sample-list-NQ68-2021.xlsx';
+
+/** Writes the sample list into `dir` once; returns its path. */
+export async function writeSampleList(dir: string, communes: string[]): Promise<string> {
+  const path = join(dir, SAMPLE_LIST);
+  if (existsSync(path) || communes.length === 0) return path;
+  const r = new Random(2021);
+  const w = new ListWriter(path);
+  for (let i = 0; i < 40; i++) {
+    const gender: Gender = r.chance(0.5) ? 'F' : 'M';
+    const year = r.int(1960, 2000);
+    const dob = `${year}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`;
+    // Serials from 900000 up stay clear of the seed's random ones often enough for a demo.
+    const id = `080${centuryGenderDigit(year, gender)}${String(year % 100).padStart(2, '0')}${String(900_000 + i * 97 + r.int(0, 90))}`;
+    const paid = i % 4 === 0;
+    const group = i % 3 === 0 ? 'i5-work-stoppage' : 'la-freelancer';
+    w.add({
+      fullName: fullName(r, { gender }), birthDate: formatVi(dob), gender: gender === 'F' ? 'Nữ' : 'Nam', idNumber: id,
+      phone: r.chance(0.6) ? `09${String(r.int(10_000_000, 99_999_999))}` : null, communeCode: communes[i % communes.length]!, group,
+      amount: group === 'i5-work-stoppage' ? 1_000_000 : 750_000, stage: paid ? 'Đã chi trả' : null, paidAt: paid ? '15/09/2021' : null,
+      paymentPlace: paid ? 'UBND xã' : null, reason: null,
+    });
+  }
+  await w.close();
+  return path;
+}
