@@ -99,7 +99,7 @@ describe('broadcasts on the platforms', () => {
   it('should give 300 recipients on Telegram, Zalo and the web chat exactly one message each, and report what happened', async () => {
     await fresh();
     const tg = await chats('telegram', 150);
-    const zl = await chats('zalo', 100);
+    await chats('zalo', 100);
     const web = await chats('web', 50);
     sim.tg.blocked.add(tg[0]!);
     sim.tg.blocked.add(tg[1]!);

@@ -4,10 +4,11 @@
  * click), watch the progress finish; every recipient gets exactly one message; the web chat
  * shows it; its verification code is confirmed by the bot. Screenshots in test-results/screenshots/.
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SHOTS } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminUser } from '../../src/console/admin-auth.js';
 import { consoleBroadcasts } from '../../src/http/routes/console-broadcasts.js';
@@ -16,8 +17,6 @@ import { seededRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { startPlatforms, type Platforms } from '../helpers/platforms.js';
 import { waitFor } from '../helpers/wait.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const PASSWORD = 'mat-khau-quan-tri-2026';
 const TELEGRAM = 200;
 const ZALO = 100;
@@ -28,8 +27,6 @@ let browser: Browser;
 let url: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (the browser tests need it)`);
-  mkdirSync(SHOTS, { recursive: true });
   rt = await seededRuntime();
   await createAdminUser(rt.db.sql, { username: 'admin', name: 'Quản trị Long An', password: PASSWORD, role: 'admin', areaCode: '80' });
   const jobs = { enqueue: (id: number) => p.worker.broadcasts.enqueue(id) };
@@ -59,10 +56,7 @@ beforeAll(async () => {
   );
   // The fake Zalo keeps its own record of who wrote to the OA lately (its 7-day window).
   for (let i = 1; i <= ZALO; i++) p.zl.interactions.set(String(900000000000000000n + BigInt(TELEGRAM + i)), Date.now() - 86_400_000);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

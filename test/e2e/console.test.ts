@@ -3,10 +3,11 @@
  * chromium): sign in, see the dashboard match the report, upload the demo's sample list and
  * watch the import finish, a phone-sized screen. Screenshots go to test-results/screenshots/.
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SHOTS } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
@@ -20,8 +21,6 @@ import { writeSampleList } from '../../src/seed/sample-list.js';
 import { formatCount } from '../../src/shared/format.js';
 import { seededRuntime, type TestRuntime, AS_OF } from '../helpers/runtime.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const PASSWORD = 'mat-khau-quan-tri-2026';
 
 let rt: TestRuntime;
@@ -32,8 +31,6 @@ let browser: Browser;
 let dataDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (the browser tests need it)`);
-  mkdirSync(SHOTS, { recursive: true });
   rt = await seededRuntime();
   dataDir = mkdtempSync(join(tmpdir(), 'ansinh-e2e-console-'));
   await createAdminUser(rt.db.sql, { username: 'admin', name: 'Quản trị Long An', password: PASSWORD, role: 'admin', areaCode: '80' });
@@ -45,10 +42,7 @@ beforeAll(async () => {
     console: { keys: rt.keys, clock: rt.clock, dataDir, imports: jobs },
   });
   url = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('127.0.0.1', 'localhost');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -2,17 +2,14 @@
  * The web chat as a citizen uses it, in Chromium (playwright-core with Debian's chromium), on a
  * phone-sized screen. Screenshots go to test-results/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SHOTS } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { createAdapters } from '../../bots/registry.js';
 import { seededRuntime, type TestRuntime } from '../helpers/runtime.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 
 let rt: TestRuntime;
 let app: FastifyInstance;
@@ -20,15 +17,10 @@ let url: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (the browser tests need it)`);
-  mkdirSync(SHOTS, { recursive: true });
   rt = await seededRuntime();
   app = await buildApp({ engine: rt.engine, prisma: rt.db.prisma, sql: rt.db.sql, adapters: createAdapters(), log: rt.log, relayIntervalMs: 200 });
   url = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('127.0.0.1', 'localhost');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
