@@ -58,9 +58,11 @@ export async function openListFile(path: string, opts: { maxBytes: number }): Pr
   const delimiter = format === 'csv' ? guessDelimiter(head.toString('utf8')) : ',';
   const sha256 = await hashFile(path);
   let read = 0;
-  const counting = () => {
-    const s = createReadStream(path, { highWaterMark: 256 * 1024 });
-    s.on('data', (c) => (read += c.length));
+  // CSV is decoded by a StringDecoder (encoding: 'utf8'), which keeps a Vietnamese letter that a
+  // chunk boundary splits in two whole; xlsx goes to the unzipper as bytes.
+  const counting = (encoding?: 'utf8') => {
+    const s = createReadStream(path, { highWaterMark: 256 * 1024, encoding });
+    s.on('data', (c: string | Buffer) => (read += typeof c === 'string' ? Buffer.byteLength(c) : c.length));
     return s;
   };
   return {
@@ -68,7 +70,7 @@ export async function openListFile(path: string, opts: { maxBytes: number }): Pr
     bytes: size,
     sha256,
     bytesRead: () => read,
-    rows: () => (format === 'csv' ? csvRows(counting(), delimiter) : xlsxRows(counting())),
+    rows: () => (format === 'csv' ? csvRows(counting('utf8'), delimiter) : xlsxRows(counting())),
   };
 }
 
@@ -133,7 +135,48 @@ async function* csvRows(input: NodeJS.ReadableStream, delimiter: string): AsyncI
   }
 }
 
+/**
+ * How long the xlsx reader may go without reading a byte of the file or producing a row before
+ * the file is declared broken. exceljs never settles when a worksheet it parks in a temporary
+ * file (one stored before the shared strings, as exceljs itself writes them) fails to inflate:
+ * without this a corrupted upload would hang its import for ever.
+ */
+export const XLSX_STALL_MS = 10_000;
+
 async function* xlsxRows(input: NodeJS.ReadableStream): AsyncIterable<SheetRow> {
+  let progress = 0;
+  input.on('data', () => progress++);
+  const rows = xlsxSheetRows(input)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await stallGuard(rows.next(), () => progress, XLSX_STALL_MS).catch((e: unknown) => {
+      if (e instanceof ImportFileError && 'destroy' in input) (input as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      throw e;
+    });
+    if (next.done) return;
+    progress++;
+    yield next.value;
+  }
+}
+
+/** `p`, or an ImportFileError once `progress()` has not changed for `ms`. */
+function stallGuard<T>(p: Promise<T>, progress: () => number, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    let last = progress();
+    let since = Date.now();
+    timer = setInterval(() => {
+      if (progress() !== last) {
+        last = progress();
+        since = Date.now();
+      } else if (Date.now() - since >= ms) {
+        reject(new ImportFileError('Tệp .xlsx bị hỏng hoặc không đọc được (dữ liệu nén bị lỗi). Hãy mở bằng Excel và lưu lại.'));
+      }
+    }, Math.min(250, ms));
+  });
+  return Promise.race([p, stalled]).finally(() => clearInterval(timer));
+}
+
+async function* xlsxSheetRows(input: NodeJS.ReadableStream): AsyncIterable<SheetRow> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input as unknown as import('node:stream').Stream, {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   });

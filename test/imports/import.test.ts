@@ -259,6 +259,16 @@ describe.each(backends)('importing lists (%s)', (backend) => {
     expect(await fileOf(ids[3]!, 'i5-work-stoppage')).toMatchObject({ commune: '27692' });
   });
 
+  it('should keep Vietnamese letters whole across read chunks in a large CSV', async () => {
+    // 3,000 rows (~400 KB): letters of 2 and 3 bytes fall on the 256 KB chunk boundaries.
+    const people: Person[] = Array.from({ length: 3000 }, (_, i) => ({
+      name: `Nguyễn Thị Ngọc Hường Đặng Ưng ${'ĂÂÊÔƠƯ'[i % 6]}`, dob: '01/01/1960', id: cccd('80', 1960, 'F', 200_000 + i), commune: '27694', group: 'i5-work-stoppage',
+    }));
+    const s = await run(writeCsv(dir, name('csv'), people), { dryRun: true });
+    expect(s.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(s).toMatchObject({ status: 'checked', okRows: 3000 });
+  });
+
   it('should refuse whole files that are not lists, with a clear reason and nothing written', async () => {
     const files = await count('Entitlement');
     const batches = await count('ImportBatch');
