@@ -260,13 +260,24 @@ describe.each(backends)('importing lists (%s)', (backend) => {
   });
 
   it('should keep Vietnamese letters whole across read chunks in a large CSV', async () => {
-    // 3,000 rows (~400 KB): letters of 2 and 3 bytes fall on the 256 KB chunk boundaries.
-    const people: Person[] = Array.from({ length: 3000 }, (_, i) => ({
-      name: `Nguyễn Thị Ngọc Hường Đặng Ưng ${'ĂÂÊÔƠƯ'[i % 6]}`, dob: '01/01/1960', id: cccd('80', 1960, 'F', 200_000 + i), commune: '27694', group: 'i5-work-stoppage',
-    }));
-    const s = await run(writeCsv(dir, name('csv'), people), { dryRun: true });
-    expect(s.issues.filter((i) => i.severity === 'error')).toEqual([]);
-    expect(s).toMatchObject({ status: 'checked', okRows: 3000 });
+    // The reader takes 256 KB at a time: put a 3-byte letter ("ễ" of "Nguyễn") across that boundary.
+    const CHUNK = 256 * 1024;
+    const line = (i: number, fullName: string, place = '') => `${i},${fullName},01/01/1960,,${cccd('80', 1960, 'F', 200_000 + i)},,27694,i5-work-stoppage,,,,${place},,\r\n`;
+    let text = '\uFEFF' + HEADER.join(',') + '\r\n';
+    let i = 0;
+    while (Buffer.byteLength(text) + 250 < CHUNK) text += line(i++, 'Trần Văn An'); // leaves room for a short padding cell (≤ 200 characters)
+    const padRow = (k: number) => line(i, 'Lê Văn Bình', 'x'.repeat(k));
+    const k = CHUNK - 1 - Buffer.byteLength(text) - Buffer.byteLength(padRow(0)) - Buffer.byteLength(`${i + 1},Nguy`);
+    text += padRow(k);
+    i++;
+    text += line(i++, 'Nguyễn Thị Hường');
+    expect(Buffer.from(text).subarray(CHUNK - 1, CHUNK + 2).toString()).toBe('ễ');
+    for (let n = 0; n < 20; n++) text += line(i++, 'Phạm Thị Hường');
+    const path = join(dir, name('csv'));
+    writeFileSync(path, text);
+    const s = await run(path, { dryRun: true });
+    expect(s.issues.filter((x) => x.severity === 'error').slice(0, 3)).toEqual([]);
+    expect(s).toMatchObject({ status: 'checked', okRows: i });
   });
 
   it('should refuse whole files that are not lists, with a clear reason and nothing written', async () => {
