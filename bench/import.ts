@@ -72,7 +72,7 @@ try {
   const xlsx = join(dir, 'NQ68-2021.xlsx');
   const w = new ListWriter(xlsx);
   let first = true;
-  for await (const rec of createReadStream(nq68).pipe(parse({ bom: true })) as AsyncIterable<string[]>) {
+  for await (const rec of createReadStream(nq68, { encoding: 'utf8' }).pipe(parse({ bom: true })) as AsyncIterable<string[]>) {
     if (first) { first = false; continue; }
     w.add(Object.fromEntries(LIST_FIELDS.map((f, i) => [f, f === 'amount' ? Number(rec[i]) : rec[i] || null])));
   }
