@@ -5,7 +5,8 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { Excel } from '../shared/exceljs.js';
 import { csvLine, neutralise, UTF8_BOM } from '../shared/csv.js';
 import type { RowIssue } from './errors.js';
 
@@ -34,7 +35,7 @@ export class ErrorFiles {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.csv = createWriteStream(this.csvPath, { mode: 0o600 });
     this.csv.write(UTF8_BOM + csvLine(HEADERS));
-    this.book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: this.xlsxPath, useStyles: true, useSharedStrings: false });
+    this.book = new Excel.stream.xlsx.WorkbookWriter({ filename: this.xlsxPath, useStyles: true, useSharedStrings: false });
     this.sheet = this.book.addWorksheet('Lỗi', { views: [{ state: 'frozen', ySplit: 1 }] });
     this.sheet.columns = [
       { header: HEADERS[0], key: 'row', width: 8 },

@@ -4,7 +4,8 @@
  * that an import must read back to the same report.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { Excel } from '../shared/exceljs.js';
 import { csvLine, neutralise, UTF8_BOM } from '../shared/csv.js';
 import { CANONICAL, type Field } from './columns.js';
 
@@ -21,7 +22,7 @@ export class ListWriter {
   constructor(readonly path: string, readonly fields: Field[] = LIST_FIELDS) {
     const headers = fields.map((f) => CANONICAL[f]);
     if (path.toLowerCase().endsWith('.xlsx')) {
-      this.book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: false });
+      this.book = new Excel.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: false });
       this.sheet = this.book.addWorksheet('Danh sách');
       this.sheet.columns = fields.map((f, i) => ({ header: headers[i], key: f, width: f === 'fullName' || f === 'paymentPlace' ? 28 : 16 }));
       this.sheet.getRow(1).font = { bold: true };

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { Excel } from '../shared/exceljs.js';
 import type { RawCell } from './values.js';
 import { ImportFileError } from './errors.js';
 
@@ -139,16 +140,16 @@ async function* csvRows(input: NodeJS.ReadableStream, delimiter: string): AsyncI
  * How long the xlsx reader may go without reading a byte of the file or producing a row before
  * the file is declared broken. exceljs never settles when a worksheet it parks in a temporary
  * file (one stored before the shared strings, as exceljs itself writes them) fails to inflate:
- * without this a corrupted upload would hang its import for ever.
+ * without this a corrupted upload would hang its import for ever. (An object: tests shorten it.)
  */
-export const XLSX_STALL_MS = 10_000;
+export const xlsxReading = { stallMs: 10_000 };
 
 async function* xlsxRows(input: NodeJS.ReadableStream): AsyncIterable<SheetRow> {
   let progress = 0;
   input.on('data', () => progress++);
   const rows = xlsxSheetRows(input)[Symbol.asyncIterator]();
   for (;;) {
-    const next = await stallGuard(rows.next(), () => progress, XLSX_STALL_MS).catch((e: unknown) => {
+    const next = await stallGuard(rows.next(), () => progress, xlsxReading.stallMs).catch((e: unknown) => {
       if (e instanceof ImportFileError && 'destroy' in input) (input as NodeJS.ReadableStream & { destroy(): void }).destroy();
       throw e;
     });
@@ -177,7 +178,7 @@ function stallGuard<T>(p: Promise<T>, progress: () => number, ms: number): Promi
 }
 
 async function* xlsxSheetRows(input: NodeJS.ReadableStream): AsyncIterable<SheetRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input as unknown as import('node:stream').Stream, {
+  const reader = new Excel.stream.xlsx.WorkbookReader(input as unknown as import('node:stream').Stream, {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   });
   let sheets = 0;

@@ -5,7 +5,8 @@
  * "TỔNG CỘNG" row, frozen header). Every text cell goes through `neutralise` (shared/csv.ts)
  * so a name starting with "=" is never taken for a formula.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { Excel } from '../shared/exceljs.js';
 import { formatVi } from '../calendar/local-date.js';
 import { UserError } from '../shared/errors.js';
 import { csvLine, neutralise, UTF8_BOM } from '../shared/csv.js';
@@ -120,7 +121,7 @@ export const XLSX_LAYOUT = { titleRow: 1, dateRow: 2, headerRow: 4, firstDataRow
 
 /** The report as an .xlsx workbook, one sheet "Tiến độ chi trả". */
 export async function reportXlsx(report: ProgressReport, opts: ReportFileOptions = {}): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new Excel.Workbook();
   wb.creator = 'ansinh';
   const ws = wb.addWorksheet('Tiến độ chi trả', {
     views: [{ state: 'frozen', ySplit: XLSX_LAYOUT.headerRow }],

@@ -1,7 +1,8 @@
 /** Lists for import tests, made by the tests themselves: CSV text and xlsx workbooks. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { Excel } from '../../src/shared/exceljs.js';
 import { centuryGenderDigit, type Gender } from '../../src/people/id-number.js';
 
 /** A CCCD consistent with birth year and gender, registered in `province` (2 digits). */
@@ -44,7 +45,7 @@ export function writeCsv(dir: string, name: string, people: Person[], header = H
 
 /** An xlsx workbook; `build` fills the first sheet. */
 export async function writeXlsx(dir: string, name: string, build: (ws: ExcelJS.Worksheet) => void): Promise<string> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new Excel.Workbook();
   build(wb.addWorksheet('Danh sách'));
   const path = join(dir, name);
   await wb.xlsx.writeFile(path);

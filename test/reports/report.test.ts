@@ -6,7 +6,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { Excel } from '../../src/shared/exceljs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressReport, paidPercent, type ProgressReport } from '../../src/reports/progress-report.js';
 import { parseReportFormat, reportCsv, reportJson, reportTable, reportTitle, reportXlsx, XLSX_LAYOUT } from '../../src/reports/report-files.js';
@@ -149,7 +150,7 @@ describe.each(backends)('progress report on %s', (backend) => {
 
   it('should write an xlsx file a province can send upward', async () => {
     const r = await report();
-    const wb = new ExcelJS.Workbook();
+    const wb = new Excel.Workbook();
     await wb.xlsx.load(await reportXlsx(r, { programName: NQ42_NAME }) as never);
     const ws = wb.worksheets[0]!;
     expect(ws.name).toBe('Tiến độ chi trả');
@@ -207,7 +208,7 @@ describe('report files', () => {
   });
 
   it('should neutralise formula-like names in xlsx too', async () => {
-    const wb = new ExcelJS.Workbook();
+    const wb = new Excel.Workbook();
     await wb.xlsx.load(await reportXlsx(hostile) as never);
     const row = wb.worksheets[0]!.getRow(XLSX_LAYOUT.firstDataRow);
     expect(row.getCell(1).value).toBe("'=cmd|' /C calc'!A0");
