@@ -158,7 +158,8 @@ ${om.help}`, buttons: om.buttons }];
 
   private async onAction(ctx: Ctx, action: string): Promise<Reply[]> {
     const [verb, arg] = action.split(':', 2) as [string, string | undefined];
-    const intent = ACTION_INTENTS[verb]?.(arg);
+    // Own keys only: an action such as "constructor" (the web chat's body is the user's) is not an intent.
+    const intent = Object.hasOwn(ACTION_INTENTS, verb) ? ACTION_INTENTS[verb]!(arg) : undefined;
     if (intent) return this.onIntent(ctx, intent, '');
     switch (verb) {
       case 'start': // a deep link's code (officer invites are handled by the officer issue)

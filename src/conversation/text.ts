@@ -9,9 +9,12 @@ export const MAX_INPUT = 2_000;
 // Zero-width, bidi controls, BOM, soft hyphen, and C0/C1 controls except \n and \t.
 const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\u00AD]|[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
-/** NFC, invisible and control characters removed, whitespace collapsed, length capped. */
+// Half of a surrogate pair on its own is no character; PGlite rejects some (a letter then a lone low surrogate).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** NFC, invisible and control characters removed, lone surrogates replaced (U+FFFD), whitespace collapsed, length capped. */
 export function cleanText(raw: string): string {
-  return raw.normalize('NFC').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim().slice(0, MAX_INPUT);
+  return raw.normalize('NFC').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim().slice(0, MAX_INPUT).replace(LONE_SURROGATE, '\uFFFD');
 }
 
 /** Lower case without diacritics: "Bao giờ nhận TIỀN?" → "bao gio nhan tien?". */
@@ -50,7 +53,8 @@ const ABBREVIATIONS: Record<string, string> = {
 export function words(text: string): string[] {
   const out: string[] = [];
   for (const w of fold(text).split(/[^a-z0-9]+/).filter(Boolean)) {
-    out.push(...(ABBREVIATIONS[w] ?? w).split(' '));
+    // Own keys only: a word such as "constructor" must not find Object.prototype's.
+    out.push(...(Object.hasOwn(ABBREVIATIONS, w) ? ABBREVIATIONS[w]! : w).split(' '));
   }
   return out;
 }

@@ -12,9 +12,18 @@ export class InboundDedupe {
     private readonly ttlSeconds = 86_400,
   ) {}
 
-  /** True the first time this (channel, id) is seen. */
+  /**
+   * True the first time this (channel, id) is seen. Also true when Redis cannot tell (it is
+   * down): the message is then handled (the citizen gets an answer, "busy" at worst) rather than
+   * the webhook failing with a 5xx or the poller's loop dying; a redelivery during the outage
+   * may be answered twice.
+   */
   async first(channel: string, id: string | number): Promise<boolean> {
-    return (await this.redis.set(`${this.prefix}in:${channel}:${id}`, '1', 'EX', this.ttlSeconds, 'NX')) === 'OK';
+    try {
+      return (await this.redis.set(`${this.prefix}in:${channel}:${id}`, '1', 'EX', this.ttlSeconds, 'NX')) === 'OK';
+    } catch {
+      return true;
+    }
   }
 
   /** Gives an id back when its processing failed before anything was sent, so a redelivery is handled. */

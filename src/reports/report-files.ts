@@ -5,7 +5,6 @@
  * "TỔNG CỘNG" row, frozen header). Every text cell goes through `neutralise` (shared/csv.ts)
  * so a name starting with "=" is never taken for a formula.
  */
-import type ExcelJS from 'exceljs';
 import { Excel } from '../shared/exceljs.js';
 import { formatVi } from '../calendar/local-date.js';
 import { UserError } from '../shared/errors.js';

@@ -31,6 +31,17 @@ export class FakeTelegram {
   readonly unknownChats = new Set<string>();
   /** While true, every call answers 502. */
   outage = false;
+  /**
+   * A flaky platform: while > 0, each sendMessage fails with this probability with a 5xx (one of
+   * `serverErrorStatuses`, nothing delivered), before any other check. Seeded: reproducible.
+   */
+  serverErrorRate = 0;
+  serverErrorStatuses = [500, 502, 503, 504];
+  /** While > 0, each sendMessage that would go through is refused with this probability with 429 + retry_after 1 (a storm, not a flood wait). */
+  throttleRate = 0;
+  /** The next this many sendMessage calls fail with `serverErrorStatuses[0]` (deterministic 5xx). */
+  failNext = 0;
+  private rand = mulberry32(20_260_801);
   private server?: Server;
   private nextMessageId = 1;
   private nextUpdateId = 1_000_000;
@@ -110,6 +121,14 @@ export class FakeTelegram {
         return this.ok(res, method, body, true);
       case 'sendMessage': {
         const chat = String(body.chat_id);
+        if (this.failNext > 0 || (this.serverErrorRate > 0 && this.rand() < this.serverErrorRate)) {
+          const status = this.failNext > 0 ? this.serverErrorStatuses[0]! : this.serverErrorStatuses[Math.floor(this.rand() * this.serverErrorStatuses.length)]!;
+          if (this.failNext > 0) this.failNext--;
+          return this.reply(res, status, { ok: false, error_code: status, description: `Internal Server Error ${status}` }, method, body);
+        }
+        if (this.throttleRate > 0 && this.rand() < this.throttleRate) {
+          return this.reply(res, 429, { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } }, method, body);
+        }
         const text = String(body.text ?? '');
         if (!text || text.length > 4096) return this.reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message is too long' }, method, body);
         const markup = body.reply_markup as { inline_keyboard?: { callback_data?: string }[][] } | undefined;
@@ -179,4 +198,16 @@ export class FakeTelegram {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(payload));
   }
+}
+
+/** A small seeded PRNG (mulberry32): the fakes' random failures are the same on every run. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }

@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { zaloSignature } from '../../bots/zalo/signature.js';
+import { mulberry32 } from './telegram.js';
 
 export interface ZaloCall {
   path: string;
@@ -44,6 +45,9 @@ export class FakeZalo {
   readonly unfollowed = new Set<string>();
   /** While true, every call answers HTTP 502. */
   outage = false;
+  /** A flaky platform: while > 0, each message call (cs or ZNS) answers HTTP 500/503 with this probability (nothing sent). Seeded. */
+  serverErrorRate = 0;
+  private rand = mulberry32(20_260_802);
   /** OA calls accepted per second before -32. */
   perSecond: number;
   /** The refresh token that is valid now (single use). */
@@ -158,6 +162,10 @@ export class FakeZalo {
       res.end(JSON.stringify(payload));
     };
     if (this.outage) return call(502, 0, { error: -1, message: 'Bad Gateway' }, {});
+    if (this.serverErrorRate > 0 && path !== '/v4/oa/access_token' && this.rand() < this.serverErrorRate) {
+      const status = this.rand() < 0.5 ? 500 : 503;
+      return call(status, -1, { error: -1, message: 'Server error' }, {});
+    }
     if (path === '/v4/oa/access_token') return this.oauth(raw, headers, call);
     let body: Record<string, unknown>;
     try {

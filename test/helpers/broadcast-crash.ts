@@ -175,7 +175,7 @@ export async function runCrashScenario(o: CrashOptions): Promise<CrashResult> {
 }
 
 /** One commune, one person, and the opted-in chats bound to that person. */
-async function seedAudience(db: Database, tgChats: string[], zlUsers: string[]) {
+export async function seedAudience(db: Database, tgChats: string[], zlUsers: string[]) {
   const [a] = await db.sql.query<{ id: number }>(`INSERT INTO "Area" (code, scheme, name, kind, level, path, source) VALUES ('99999', 'test', 'Xã Thử', 'Xã', 'commune', '/', 'test') RETURNING id`);
   await db.sql.query(`UPDATE "Area" SET path = '/' || id || '/' WHERE id = $1`, [a!.id]);
   const [p] = await db.sql.query<{ id: number }>(

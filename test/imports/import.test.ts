@@ -5,7 +5,6 @@
 import { mkdtempSync, readFileSync, writeFileSync, truncateSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type ExcelJS from 'exceljs';
 import { Excel } from '../../src/shared/exceljs.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -6,7 +6,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type ExcelJS from 'exceljs';
 import { Excel } from '../../src/shared/exceljs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressReport, paidPercent, type ProgressReport } from '../../src/reports/progress-report.js';
