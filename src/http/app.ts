@@ -15,6 +15,7 @@ import { telegramRoutes, type TelegramRouteDeps } from './routes/telegram.js';
 import { zaloRoutes, type ZaloRouteDeps } from './routes/zalo.js';
 import { registerOps, type OpsDeps } from './routes/ops.js';
 import { consoleRoutes, type ConsoleDeps } from './routes/console.js';
+import { InboundGate } from '../inbound/gate.js';
 import type { Metrics } from '../metrics.js';
 import { apiRoutes, type ApiOptions } from './routes/api.js';
 
@@ -38,6 +39,8 @@ export interface AppDeps {
   redis?: OpsDeps['redis'];
   /** The integration API under /api/v1 (routes/api.ts); absent = not served. */
   api?: ApiOptions;
+  /** Admission control for inbound messages (every way in shares it). @defaultValue 16 running, 500 waiting */
+  gate?: InboundGate;
   /** The admin console under /admin. */
   console?: Omit<ConsoleDeps, 'sql' | 'prisma' | 'log'>;
 }
@@ -60,7 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((_req, reply) => void reply.status(404).send({ error: 'Không tìm thấy trang.' }));
   registerOps(app, { sql: deps.sql, log: deps.log, redis: deps.redis, metrics: deps.metrics, metricsToken: deps.metricsToken });
   app.get('/', async (_req, reply) => reply.redirect('/chat'));
-  await app.register(chatRoutes, deps);
+  const gate = deps.gate ?? new InboundGate();
+  await app.register(chatRoutes, { ...deps, gate });
   if (deps.console) await app.register(consoleRoutes, { ...deps.console, sql: deps.sql, prisma: deps.prisma, log: deps.log });
   // Closing: the server stops accepting, requests in flight finish (idle keep-alive connections
   // and the web chat's push streams are closed), then webhook work already acknowledged ends.
@@ -68,8 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     await Promise.allSettled([...inflight]);
   });
-  if (deps.telegram) await app.register(telegramRoutes, { ...deps.telegram, engine: deps.engine, sql: deps.sql, log: deps.log, metrics: deps.metrics, inflight });
-  if (deps.zalo) await app.register(zaloRoutes, { ...deps.zalo, engine: deps.engine, sql: deps.sql, log: deps.log, metrics: deps.metrics, inflight });
+  if (deps.telegram) await app.register(telegramRoutes, { ...deps.telegram, engine: deps.engine, sql: deps.sql, log: deps.log, metrics: deps.metrics, inflight, gate });
+  if (deps.zalo) await app.register(zaloRoutes, { ...deps.zalo, engine: deps.engine, sql: deps.sql, log: deps.log, metrics: deps.metrics, inflight, gate });
   if (deps.api) await app.register(apiRoutes, { ...deps.api, prefix: '/api/v1', sql: deps.sql, prisma: deps.prisma, log: deps.log });
   return app;
 }

@@ -11,6 +11,8 @@ import type { SqlRunner } from '../db/sql.js';
 import type { Logger } from '../shared/log.js';
 import { SendError, type ChannelAdapter } from '../../bots/channel.js';
 import type { MessageCounters } from '../metrics.js';
+import { messages } from '../i18n/messages.js';
+import type { InboundGate } from './gate.js';
 
 export interface PipelineDeps {
   engine: ConversationEngine;
@@ -23,6 +25,8 @@ export interface PipelineDeps {
   metrics?: MessageCounters;
   /** Webhook work still running after the platform got its 200; the app awaits it when closing. */
   inflight?: Set<Promise<void>>;
+  /** Admission control shared by every way in; absent = no limit (tests, the terminal chat). */
+  gate?: InboundGate;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -34,11 +38,28 @@ export async function handleInbound(deps: PipelineDeps, adapter: ChannelAdapter<
 }
 
 /** For a channel whose replies go back in the HTTP response itself (the web chat). */
-export async function answerInline(deps: Pick<PipelineDeps, 'engine' | 'metrics'>, msg: InboundMessage): Promise<Reply[]> {
+export async function answerInline(deps: Pick<PipelineDeps, 'engine' | 'metrics' | 'gate'>, msg: InboundMessage): Promise<Reply[]> {
   deps.metrics?.messageIn(msg.channel);
-  const replies = await deps.engine.handle(msg);
+  let replies: Reply[] = [busyReply(msg)];
+  const work = async () => {
+    replies = await deps.engine.handle(msg);
+  };
+  if (deps.gate) await deps.gate.run(work);
+  else await work();
   deps.metrics?.messageOut(msg.channel, 'reply', replies.length);
   return replies;
+}
+
+/** "Busy, try again shortly", in the language the platform reports for the user (no database needed). */
+function busyReply(msg: InboundMessage): Reply {
+  return { text: messages(msg.locale?.startsWith('en') ? 'en' : 'vi').busy };
+}
+
+/** A message the gate turned away: answered "busy" at once, without touching the database. */
+async function turnAway(deps: PipelineDeps, adapter: ChannelAdapter<unknown>, msg: InboundMessage): Promise<void> {
+  deps.metrics?.messageIn(adapter.name);
+  deps.log.warn({ channel: adapter.name, ...deps.gate?.load, shed: deps.gate?.shed }, 'inbound queue full: answered busy');
+  await deliverReplies(deps, adapter, msg.chatId, [busyReply(msg)]);
 }
 
 /**
@@ -56,7 +77,8 @@ export function handleInBackground(
     try {
       await before?.();
       if ('ignored' in parsed) return;
-      await handleInbound(deps, adapter, parsed);
+      const admitted = deps.gate ? await deps.gate.run(() => handleInbound(deps, adapter, parsed)) : (await handleInbound(deps, adapter, parsed), true);
+      if (!admitted) await turnAway(deps, adapter, parsed);
     } catch (e) {
       deps.log.error({ err: e, channel: adapter.name }, 'inbound message failed');
     } finally {
