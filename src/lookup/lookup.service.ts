@@ -93,10 +93,9 @@ export async function verifiedLookup(deps: LookupDeps, chat: Chat, idHash: strin
     await audit(sql, { ...base, result });
     return { kind: 'locked', result, lock };
   }
-  const [person] = await sql.query<{ id: number; birthDate: string | null; birthYear: number; communeId: number | null; idLast: string }>(
-    `SELECT id, to_char("birthDate", 'YYYY-MM-DD') AS "birthDate", "birthYear", "communeId", "idLast" FROM "Person" WHERE "idHash" = $1`,
-    [idHash],
-  );
+  // The person and everything the bot may say about them, in one read; shown only if the date matches.
+  const rows = await personRows(sql, 'p."idHash" = $1', idHash);
+  const person = rows[0] && { id: rows[0].personId, birthDate: rows[0].birthDate, birthYear: rows[0].birthYear, communeId: rows[0].communeId, idLast: rows[0].idLast };
   const matches = person !== undefined && (person.birthDate ? birth.date === person.birthDate : person.birthYear === birth.year);
   if (!matches) {
     const { lock: newLock, idLockedNow } = await quota.fail(chat.identityId, idHash);
@@ -114,12 +113,18 @@ export async function verifiedLookup(deps: LookupDeps, chat: Chat, idHash: strin
     await audit(sql, { ...base, result: 'mismatch' });
     return { kind: 'mismatch', result: 'mismatch' };
   }
-  const binding = await bind(deps, chat, person.id);
-  await audit(sql, { ...base, result: 'found', personId: person.id, detail: { binding } });
-  return { kind: 'found', result: 'found', person: await personView(deps, person.id), binding };
+  const binding = await bind(deps, chat, person.id, (tx, binding) => audit(tx, { ...base, result: 'found', personId: person.id, detail: { binding } }));
+  return { kind: 'found', result: 'found', person: toView(deps, rows), binding };
 }
 
-async function bind(deps: LookupDeps, chat: Chat, personId: number): Promise<'new' | 'already' | 'limit'> {
+type Binding = 'new' | 'already' | 'limit';
+
+/**
+ * Binds the chat to the person and runs `then` (the audit row) in the same transaction: one
+ * commit for the whole success path after the chat's own row (commits are what the database
+ * waits on under load; see docs/BENCHMARKS.md).
+ */
+async function bind(deps: LookupDeps, chat: Chat, personId: number, then: (tx: SqlRunner, binding: Binding) => Promise<void>): Promise<Binding> {
   const { sql, clock } = deps;
   return sql.transaction(async (tx) => {
     // Serialise bindings of one chat so the limit holds under concurrent messages.
@@ -129,22 +134,24 @@ async function bind(deps: LookupDeps, chat: Chat, personId: number): Promise<'ne
               (SELECT count(*)::int FROM "Binding" WHERE "identityId" = $1) AS count`,
       [chat.identityId, personId],
     );
-    if (row!.already) return 'already';
-    if (row!.count >= MAX_BOUND_PER_CHAT) return 'limit';
-    await tx.query(`INSERT INTO "Binding" ("identityId", "personId") VALUES ($1, $2)`, [chat.identityId, personId]);
-    // Tell the chats bound earlier, the most recent few only: a person has few chats, and an
-    // abuser binding many chats must not be able to flood the others with notices.
-    const others = await tx.query<{ id: number; channel: string; fullName: string }>(
-      `SELECT i.id, i.channel, p."fullName" FROM "Binding" b JOIN "ChannelIdentity" i ON i.id = b."identityId" JOIN "Person" p ON p.id = b."personId"
-       WHERE b."personId" = $1 AND b."identityId" <> $2 AND NOT i.blocked ORDER BY b.id DESC LIMIT $3`,
-      [personId, chat.identityId, NOTIFY_EARLIER_CHATS],
-    );
-    if (others.length) {
-      const at = formatDateTimeVi(clock.now());
-      const payloads: ChatMessagePayload[] = others.map((o) => ({ identityId: o.id, channel: o.channel, template: 'binding_notice', params: { name: maskName(o.fullName), at } }));
-      await enqueueChatMessages(tx, payloads);
+    const binding: Binding = row!.already ? 'already' : row!.count >= MAX_BOUND_PER_CHAT ? 'limit' : 'new';
+    if (binding === 'new') {
+      // Bind, and find the chats bound earlier to tell them: the most recent few only (a person
+      // has few chats, and an abuser binding many chats must not flood the others with notices).
+      const others = await tx.query<{ id: number; channel: string; fullName: string }>(
+        `WITH ins AS (INSERT INTO "Binding" ("identityId", "personId") VALUES ($2, $1) RETURNING id)
+         SELECT i.id, i.channel, p."fullName" FROM "Binding" b JOIN "ChannelIdentity" i ON i.id = b."identityId" JOIN "Person" p ON p.id = b."personId"
+         WHERE b."personId" = $1 AND b."identityId" <> $2 AND NOT i.blocked AND EXISTS (SELECT 1 FROM ins) ORDER BY b.id DESC LIMIT $3`,
+        [personId, chat.identityId, NOTIFY_EARLIER_CHATS],
+      );
+      if (others.length) {
+        const at = formatDateTimeVi(clock.now());
+        const payloads: ChatMessagePayload[] = others.map((o) => ({ identityId: o.id, channel: o.channel, template: 'binding_notice', params: { name: maskName(o.fullName), at } }));
+        await enqueueChatMessages(tx, payloads);
+      }
     }
-    return 'new';
+    await then(tx, binding);
+    return binding;
   });
 }
 
@@ -153,26 +160,38 @@ interface FileRow {
   amount: string; amountDetail: FileView['amountDetail']; status: string; stage: string; stageName: string | null;
   stageEnteredAt: string; dueAt: string | null; paidAt: string | null; paymentPlace: string | null; paymentMethod: string | null;
   rejectionReason: string | null; decisionNo: string | null; fullName: string; idLast: string; commune: string | null; district: string | null;
+  personId: number; birthDate: string | null; birthYear: number; communeId: number | null;
 }
 
-/** Everything the bot may say about a bound person, in one query. */
-export async function personView(deps: Pick<LookupDeps, 'sql' | 'clock' | 'calendar'>, personId: number): Promise<PersonView> {
-  const rows = await deps.sql.query<FileRow>(
+/** The person (by id or by keyed hash) with one row per file, or none per person without files. */
+function personRows(sql: SqlRunner, where: 'p.id = $1' | 'p."idHash" = $1', key: number | string): Promise<FileRow[]> {
+  return sql.query<FileRow>(
     `SELECT pr.code AS program, pr.name AS "programName", g.code AS "group", g.name AS "groupName", g.definition->'supplements' AS supplements,
             e.amount::text AS amount, e."amountDetail", e.status, e.stage, s.name AS "stageName",
             to_char(e."stageEnteredAt", 'YYYY-MM-DD') AS "stageEnteredAt", to_char(e."dueAt", 'YYYY-MM-DD') AS "dueAt",
             to_char(e."paidAt", 'YYYY-MM-DD') AS "paidAt", e."paymentPlace", e."paymentMethod", e."rejectionReason", e."decisionNo",
-            p."fullName", p."idLast", c.name AS commune, d.name AS district
+            p."fullName", p."idLast", c.name AS commune, d.name AS district,
+            p.id AS "personId", to_char(p."birthDate", 'YYYY-MM-DD') AS "birthDate", p."birthYear", p."communeId"
      FROM "Person" p
      LEFT JOIN "Area" c ON c.id = p."communeId" LEFT JOIN "Area" d ON d.id = c."parentId"
      LEFT JOIN "Entitlement" e ON e."personId" = p.id
      LEFT JOIN "Program" pr ON pr.id = e."programId" LEFT JOIN "ProgramGroup" g ON g.id = e."groupId"
      LEFT JOIN "Stage" s ON s."groupId" = e."groupId" AND s.code = e.stage
-     WHERE p.id = $1 ORDER BY e.id`,
-    [personId],
+     WHERE ${where} ORDER BY e.id`,
+    [key],
   );
-  const first = rows[0];
-  if (!first) throw new Error(`person ${personId} not found`);
+}
+
+/** Everything the bot may say about a bound person, in one query. */
+export async function personView(deps: Pick<LookupDeps, 'sql' | 'clock' | 'calendar'>, personId: number): Promise<PersonView> {
+  const rows = await personRows(deps.sql, 'p.id = $1', personId);
+  if (!rows[0]) throw new Error(`person ${personId} not found`);
+  return toView(deps, rows);
+}
+
+function toView(deps: Pick<LookupDeps, 'clock' | 'calendar'>, rows: FileRow[]): PersonView {
+  const first = rows[0]!;
+  const personId = first.personId;
   const today = localDateAt(deps.clock.now());
   return {
     personId,
