@@ -15,6 +15,7 @@ import { SendError } from '../../../bots/channel.js';
 import { ensureIdentity } from '../../identities/identity.service.js';
 import { answerInline } from '../../inbound/pipeline.js';
 import { outboundKind } from '../../metrics.js';
+import { messages } from '../../i18n/messages.js';
 
 const STATIC = resolve(import.meta.dirname, '../static');
 const files = {
@@ -67,7 +68,14 @@ export async function chatRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/api/chat/events', async (req, reply) => {
     const chatId = chatIdOf(req);
     if (!chatId) return reply.status(401).send({ error: 'Phiên trò chuyện đã hết hạn.' });
-    const identity = await ensureIdentity(deps.prisma, 'web', chatId);
+    let identity: { id: number };
+    try {
+      identity = await ensureIdentity(deps.prisma, 'web', chatId);
+    } catch (err) {
+      // The database is down: the page retries the stream by itself (EventSource), so say "later".
+      req.log.warn({ err }, 'web chat stream: database unavailable');
+      return reply.status(503).header('retry-after', '5').send({ error: messages('vi').busy });
+    }
     identityOfChat.set(chatId, identity.id);
     reply.hijack();
     reply.raw.writeHead(200, {
