@@ -150,19 +150,10 @@ export interface BulkIssue {
   severity: 'error' | 'warning';
 }
 
-export interface BulkResult {
+export interface BulkResult
+  extends Pick<ImportSummary, 'program' | 'status' | 'dryRun' | 'partial' | 'rows' | 'okRows' | 'errorRows' | 'warnings' | 'changes' | 'fatal'> {
   /** The import batch; null when the request was refused before the import (area checks). */
   importId: number | null;
-  program: string;
-  status: ImportSummary['status'];
-  dryRun: boolean;
-  partial: boolean;
-  rows: number;
-  okRows: number;
-  errorRows: number;
-  warnings: number;
-  changes: ImportChanges;
-  fatal: string | null;
   issues: BulkIssue[];
   previous: { importId: number; at: string } | null;
 }
