@@ -43,6 +43,8 @@ export interface MessageCounters {
   sendError(channel: string, kind: SendErrorKind): void;
   /** A queued message that reached nobody (recorded for the officer), by a closed reason. */
   unreachable(channel: string, reason: string): void;
+  /** A message the inbound gate turned away with "busy" (the server was over capacity). */
+  shed(channel: string): void;
 }
 
 /** Job counts per channel and state, e.g. OutboundQueues. */
@@ -68,6 +70,7 @@ export class Metrics implements MessageCounters, LookupCounter {
   private readonly lookups: Counter<'result'>;
   private readonly sendErrors: Counter<'channel' | 'kind'>;
   private readonly unreachables: Counter<'channel' | 'reason'>;
+  private readonly sheds: Counter<'channel'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
   constructor() {
@@ -76,6 +79,7 @@ export class Metrics implements MessageCounters, LookupCounter {
     this.messagesOut = new Counter({ name: 'ansinh_messages_out_total', help: 'Messages delivered to a platform, by channel and kind (reply, notification, digest, ...); zalo_zns = Zalo template messages by phone', labelNames: ['channel', 'kind'], registers });
     this.lookups = new Counter({ name: 'ansinh_lookups_total', help: 'Verified look-up attempts by result (the audit log\'s results: found, mismatch, mismatch_locked_*, locked_*, invalid_id)', labelNames: ['result'], registers });
     this.sendErrors = new Counter({ name: 'ansinh_send_errors_total', help: 'Failed send attempts by channel and SendError kind (config, connection, throttled, rejected, contact_stopped)', labelNames: ['channel', 'kind'], registers });
+    this.sheds = new Counter({ name: 'ansinh_inbound_shed_total', help: 'Messages answered "busy" at once because the inbound queue was full (over capacity), by channel', labelNames: ['channel'], registers });
     this.unreachables = new Counter({ name: 'ansinh_messages_unreachable_total', help: 'Queued messages that reached nobody (recorded for the officer), by channel and reason', labelNames: ['channel', 'reason'], registers });
     this.httpDuration = new Histogram({ name: 'ansinh_http_request_duration_seconds', help: 'HTTP request duration by method, route pattern and status', labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers });
     const sources = this.queueSources;
@@ -98,6 +102,10 @@ export class Metrics implements MessageCounters, LookupCounter {
 
   messageIn(channel: string): void {
     this.messagesIn.inc({ channel: label(channel) });
+  }
+
+  shed(channel: string): void {
+    this.sheds.inc({ channel: label(channel) });
   }
 
   messageOut(channel: string, kind: OutboundKind, n = 1): void {

@@ -44,8 +44,9 @@ export async function answerInline(deps: Pick<PipelineDeps, 'engine' | 'metrics'
   const work = async () => {
     replies = await deps.engine.handle(msg);
   };
-  if (deps.gate) await deps.gate.run(work);
-  else await work();
+  if (deps.gate) {
+    if (!(await deps.gate.run(work))) deps.metrics?.shed(msg.channel);
+  } else await work();
   deps.metrics?.messageOut(msg.channel, 'reply', replies.length);
   return replies;
 }
@@ -55,10 +56,17 @@ function busyReply(msg: InboundMessage): Reply {
   return { text: messages(msg.locale?.startsWith('en') ? 'en' : 'vi').busy };
 }
 
+/** When the last "inbound queue full" warning was logged: at most one every 10 s (the metric counts each). */
+let lastShedLog = 0;
+
 /** A message the gate turned away: answered "busy" at once, without touching the database. */
 async function turnAway(deps: PipelineDeps, adapter: ChannelAdapter<unknown>, msg: InboundMessage): Promise<void> {
   deps.metrics?.messageIn(adapter.name);
-  deps.log.warn({ channel: adapter.name, ...deps.gate?.load, shed: deps.gate?.shed }, 'inbound queue full: answered busy');
+  deps.metrics?.shed(adapter.name);
+  if (Date.now() - lastShedLog >= 10_000) {
+    lastShedLog = Date.now();
+    deps.log.warn({ channel: adapter.name, ...deps.gate?.load, shed: deps.gate?.shed }, 'inbound queue full: answering busy (logged at most every 10 s)');
+  }
   await deliverReplies(deps, adapter, msg.chatId, [busyReply(msg)]);
 }
 

@@ -9,6 +9,7 @@ import type { ConversationEngine } from '../../src/conversation/engine.js';
 import type { ChannelAdapter } from '../../bots/channel.js';
 import type { Reply } from '../../src/conversation/types.js';
 import { createLogger } from '../../src/shared/log.js';
+import { Metrics } from '../../src/metrics.js';
 
 const log = createLogger({ level: 'silent' });
 
@@ -43,7 +44,8 @@ describe('inbound gate', () => {
     const sent: { chat: string; reply: Reply }[] = [];
     const adapter = { name: 'telegram', send: async (chat: string, reply: Reply) => void sent.push({ chat, reply }) } as unknown as ChannelAdapter<unknown>;
     const gate = new InboundGate(1, 0);
-    const deps = { engine, sql: {} as never, log, gate };
+    const metrics = new Metrics();
+    const deps = { engine, sql: {} as never, log, gate, metrics };
     handleInBackground(deps, adapter, { channel: 'telegram', chatId: '1', text: 'a' });
     await new Promise((r) => setTimeout(r, 10));
     let done = false;
@@ -53,6 +55,9 @@ describe('inbound gate', () => {
     expect(sent).toEqual([{ chat: '2', reply: { text: 'The system is busy. Please try again in a few minutes.' } }]);
     expect(await answerInline(deps, { channel: 'web', chatId: 'w', text: 'c' })).toEqual([{ text: 'Hệ thống đang bận, anh/chị vui lòng thử lại sau ít phút.' }]);
     expect(calls).toBe(1);
+    const text = await metrics.render();
+    expect(text).toContain('ansinh_inbound_shed_total{channel="telegram"} 1');
+    expect(text).toContain('ansinh_inbound_shed_total{channel="web"} 1');
     finish();
   });
 });
