@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readCalendarFile } from '../../src/calendar/calendar.service.js';
 import { WorkingCalendar } from '../../src/calendar/working-calendar.js';
 import { fallbackHolidays } from '../../src/calendar/fallback.js';
-import { localDateAt } from '../../src/calendar/local-date.js';
+import { addDays, localDateAt } from '../../src/calendar/local-date.js';
 
 const cal = new WorkingCalendar(readCalendarFile(), fallbackHolidays);
 
@@ -26,6 +26,20 @@ describe('WorkingCalendar on official data', () => {
     // After 28/01 up to 08/02: only 07/02 and 08/02 are working days.
     expect(cal.workingDaysBetween('2022-01-28', '2022-02-08')).toBe(2);
     expect(cal.workingDaysBetween('2022-02-08', '2022-01-28')).toBe(0);
+  });
+
+  it('should count the same as a walk day by day, within a year, across years and into fallback years', () => {
+    const walk = (from: string, to: string) => {
+      let n = 0;
+      for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (cal.isWorkingDay(d)) n++;
+      return n;
+    };
+    let seed = 42;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const day = () => addDays('2018-01-01', rand(12 * 365)); // 2018-2029: official and fallback years
+    const pairs: [string, string][] = [['2020-12-31', '2021-01-01'], ['2021-12-31', '2022-12-31'], ['2024-02-28', '2024-03-01'], ['2019-06-01', '2028-06-01']];
+    for (let i = 0; i < 300; i++) pairs.push([day(), day()]);
+    for (const [a, b] of pairs) expect(cal.workingDaysBetween(a, b), `${a} → ${b}`).toBe(b <= a ? 0 : walk(a, b));
   });
 
   it('should keep the National Day extra day: 02-03/09/2021 and 01-02/09/2022', () => {
