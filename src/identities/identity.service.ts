@@ -43,12 +43,23 @@ export async function setNotify(prisma: PrismaClient, id: number, notify: boolea
   await prisma.channelIdentity.update({ where: { id }, data: { notify } });
 }
 
-/** "Forget me": removes the chat's bindings and consent; returns how many files were unlinked. */
+/**
+ * "Forget me": removes the chat's bindings and consent, withdraws its open requests, and cancels
+ * the messages still queued for it (a status notice or a broadcast queued a moment before must
+ * not arrive after the citizen asked us to stop). Returns how many files were unlinked.
+ */
 export async function forgetIdentity(prisma: PrismaClient, id: number): Promise<number> {
   return prisma.$transaction(async (tx) => {
     const { count } = await tx.binding.deleteMany({ where: { identityId: id } });
     await tx.channelIdentity.update({ where: { id }, data: { notify: false } });
     await tx.handoffRequest.updateMany({ where: { identityId: id, status: 'open' }, data: { status: 'withdrawn' } });
+    // A job already in the outbound queue finds its row delivered and skips it.
+    await tx.$executeRaw`
+      WITH cancelled AS (
+        UPDATE "OutboxEvent" SET "deliveredAt" = now(), "processedAt" = COALESCE("processedAt", now()), result = 'cancelled'
+        WHERE kind = 'chat_message' AND "deliveredAt" IS NULL AND (payload->>'identityId')::int = ${id}
+        RETURNING id)
+      UPDATE "BroadcastDelivery" d SET status = 'cancelled' FROM cancelled c WHERE d."outboxId" = c.id AND d.status = 'queued'`;
     return count;
   });
 }

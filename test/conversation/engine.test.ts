@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/conversation/types.js';
 import { seededRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { enqueueChatMessages } from '../../src/outbox/outbox.service.js';
 
 let rt: TestRuntime;
 let n = 0;
@@ -151,8 +152,18 @@ describe('binding', () => {
     await say(chat, `${p.idNumber} ${p.dateOfBirth}`);
     expect(all(await press(chat, 'notify:on'))).toMatch(/Đã bật thông báo/);
     expect(all(await say(chat, 'tat thong bao'))).toMatch(/Đã tắt/);
+    // A notice queued for this chat (and one for another chat) just before "forget me".
+    const me = await rt.db.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: chat } });
+    const other = await rt.db.prisma.channelIdentity.create({ data: { channel: 'test', externalId: newChat() } });
+    await enqueueChatMessages(rt.db.sql, [me.id, other.id].map((identityId) => ({ identityId, channel: 'test', template: 'text', params: { text: 'Hồ sơ đã được duyệt.' } })));
     expect(all(await say(chat, 'quên tôi'))).toMatch(/Đã xóa liên kết với 1 hồ sơ/);
     expect(all(await say(chat, 'xem lại'))).toMatch(/Chưa có hồ sơ/);
+    const queued = await rt.db.sql.query<{ identityId: number; result: string | null; delivered: boolean }>(
+      `SELECT (payload->>'identityId')::int AS "identityId", result, "deliveredAt" IS NOT NULL AS delivered FROM "OutboxEvent"
+       WHERE kind = 'chat_message' AND (payload->>'identityId')::int = ANY($1::int[]) ORDER BY id`,
+      [[me.id, other.id]],
+    );
+    expect(queued).toEqual([{ identityId: me.id, result: 'cancelled', delivered: true }, { identityId: other.id, result: null, delivered: false }]);
   });
 });
 
