@@ -1,7 +1,9 @@
 /**
  * Security alerts for officers (an ID number locked after guessing from several chats, a chat
  * trying many ID numbers): each `officer_alert` outbox row becomes a message to the officers of
- * the person's commune (the nearest level with officers), or the province's, once.
+ * the person's commune (the nearest level with officers), or the province's, once. Chats locked
+ * for trying many ID numbers come in waves during an attack: the officers get the first of each
+ * hour (per area) and the message says the others are in the audit log, where every one is.
  */
 import type { SqlRunner } from '../db/sql.js';
 import type { OfficerAlertPayload } from '../outbox/outbox.service.js';
@@ -18,6 +20,11 @@ export async function expandOfficerAlerts(sql: SqlRunner, limit = 100): Promise<
       [limit],
     );
     for (const r of rows) {
+      if (r.payload.reason === 'anomaly') {
+        const key = `alert:anomaly:${r.payload.communeId ?? 'province'}:${new Date(r.payload.at).toISOString().slice(0, 13)}`;
+        const first = await tx.query(`INSERT INTO "OnceKey" (key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING key`, [key]);
+        if (first.length === 0) continue; // told already this hour
+      }
       const officers = await officersFor(tx, r.payload.communeId);
       const at = formatDateTimeVi(new Date(r.payload.at));
       await queueOfficerMessages(tx, officers.map((o) => {

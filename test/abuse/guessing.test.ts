@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/lookup/quota.js';
 import { addProvinceOfficers, alertMessages, runGuessing } from '../helpers/abuse.js';
 import { seededRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { enqueueOfficerAlert } from '../../src/outbox/outbox.service.js';
 
 let rt: TestRuntime;
 
@@ -43,9 +44,31 @@ describe('100 chats guessing ID numbers', () => {
 
     // The officers hear about it: the relay's expansion turns each alert into officer messages.
     const total = await alertMessages(rt);
-    // Anomaly alerts go to every province officer; an ID lock to the officer of the person's province.
-    expect(total).toBe(r.alerts.anomaly! * officers.length + r.alerts.id_locked!);
+    // Anomaly alerts go to every province officer, the first of each hour only (the others are in
+    // the audit log); an ID lock to the officer of the person's province, each one.
+    const [{ hours }] = await rt.db.sql.query<{ hours: number }>(
+      `SELECT count(DISTINCT left(payload->>'at', 13))::int AS hours FROM "OutboxEvent" WHERE kind = 'officer_alert' AND payload->>'reason' = 'anomaly'`,
+    ) as [{ hours: number }];
+    expect(hours).toBeGreaterThanOrEqual(1);
+    expect(hours).toBeLessThan(r.alerts.anomaly!);
+    expect(total).toBe(hours * officers.length + r.alerts.id_locked!);
     const texts = await rt.db.sql.query<{ text: string }>(`SELECT payload->'params'->>'text' AS text FROM "OutboxEvent" WHERE kind = 'chat_message' AND payload->>'kind' = 'alert' LIMIT 50`);
     for (const t of texts) expect(t.text).toMatch(/\S/);
   }, 170_000);
+
+  it('should tell the officers of the first locked chat in each hour and point them to the audit log for the rest', async () => {
+    const before = await alertMessages(rt); // officers from the test above, alerts already expanded
+    const [province] = await rt.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Officer" WHERE role = 'province'`);
+    const officers = province!.n;
+    expect(officers).toBeGreaterThan(0);
+    const alert = (at: string) => enqueueOfficerAlert(rt.db.prisma, { reason: 'anomaly', communeId: null, identityId: 1, at });
+    await alert('2026-03-02T02:05:00.000Z');
+    await alert('2026-03-02T02:40:00.000Z');
+    await alert('2026-03-02T02:59:59.999Z');
+    expect(await alertMessages(rt)).toBe(before + officers); // one hour: one message each
+    await alert('2026-03-02T03:00:00.000Z');
+    expect(await alertMessages(rt)).toBe(before + 2 * officers); // the next hour: one more
+    const [last] = await rt.db.sql.query<{ text: string }>(`SELECT payload->'params'->>'text' AS text FROM "OutboxEvent" WHERE kind = 'chat_message' AND payload->>'kind' = 'alert' ORDER BY id DESC LIMIT 1`);
+    expect(last!.text).toMatch(/không báo riêng; xem Nhật ký/);
+  });
 });
