@@ -11,7 +11,7 @@ import type { Clock } from '../shared/clock.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { formatDateTimeVi, localDateAt, type LocalDate } from '../calendar/local-date.js';
 import { enqueueChatMessages, enqueueOfficerAlert } from '../outbox/outbox.service.js';
-import { audit } from '../audit/audit.service.js';
+import { audit, type AuditInput } from '../audit/audit.service.js';
 import { maskName } from '../people/mask.js';
 import { inSentence } from '../areas/names.js';
 import type { Lock, QuotaStore } from './quota.js';
@@ -95,7 +95,7 @@ export async function verifiedLookup(deps: LookupDeps, chat: Chat, idHash: strin
   }
   // The person and everything the bot may say about them, in one read; shown only if the date matches.
   const rows = await personRows(sql, 'p."idHash" = $1', idHash);
-  const person = rows[0] && { id: rows[0].personId, birthDate: rows[0].birthDate, birthYear: rows[0].birthYear, communeId: rows[0].communeId, idLast: rows[0].idLast };
+  const person = rows[0];
   const matches = person !== undefined && (person.birthDate ? birth.date === person.birthDate : person.birthYear === birth.year);
   if (!matches) {
     const { lock: newLock, idLockedNow } = await quota.fail(chat.identityId, idHash);
@@ -113,19 +113,20 @@ export async function verifiedLookup(deps: LookupDeps, chat: Chat, idHash: strin
     await audit(sql, { ...base, result: 'mismatch' });
     return { kind: 'mismatch', result: 'mismatch' };
   }
-  const binding = await bind(deps, chat, person.id, (tx, binding) => audit(tx, { ...base, result: 'found', personId: person.id, detail: { binding } }));
+  const binding = await bind(deps, chat, person, { ...base, result: 'found', personId: person.personId });
   return { kind: 'found', result: 'found', person: toView(deps, rows), binding };
 }
 
 type Binding = 'new' | 'already' | 'limit';
 
 /**
- * Binds the chat to the person and runs `then` (the audit row) in the same transaction: one
- * commit for the whole success path after the chat's own row (commits are what the database
- * waits on under load; see docs/BENCHMARKS.md).
+ * Binds the chat to the person and writes the look-up's audit row (`found`, with how the binding
+ * went) in the same transaction: one commit for the whole success path after the chat's own row
+ * (commits are what the database waits on under load; see docs/BENCHMARKS.md).
  */
-async function bind(deps: LookupDeps, chat: Chat, personId: number, then: (tx: SqlRunner, binding: Binding) => Promise<void>): Promise<Binding> {
+async function bind(deps: LookupDeps, chat: Chat, person: FileRow, found: AuditInput): Promise<Binding> {
   const { sql, clock } = deps;
+  const personId = person.personId;
   return sql.transaction(async (tx) => {
     // Serialise bindings of one chat so the limit holds under concurrent messages.
     await tx.query('SELECT pg_advisory_xact_lock(715420069, $1)', [chat.identityId]);
@@ -138,19 +139,20 @@ async function bind(deps: LookupDeps, chat: Chat, personId: number, then: (tx: S
     if (binding === 'new') {
       // Bind, and find the chats bound earlier to tell them: the most recent few only (a person
       // has few chats, and an abuser binding many chats must not flood the others with notices).
-      const others = await tx.query<{ id: number; channel: string; fullName: string }>(
-        `WITH ins AS (INSERT INTO "Binding" ("identityId", "personId") VALUES ($2, $1) RETURNING id)
-         SELECT i.id, i.channel, p."fullName" FROM "Binding" b JOIN "ChannelIdentity" i ON i.id = b."identityId" JOIN "Person" p ON p.id = b."personId"
-         WHERE b."personId" = $1 AND b."identityId" <> $2 AND NOT i.blocked AND EXISTS (SELECT 1 FROM ins) ORDER BY b.id DESC LIMIT $3`,
+      // (The INSERT in WITH always runs; the SELECT does not see its row, and skips this chat anyway.)
+      const others = await tx.query<{ id: number; channel: string }>(
+        `WITH ins AS (INSERT INTO "Binding" ("identityId", "personId") VALUES ($2, $1))
+         SELECT i.id, i.channel FROM "Binding" b JOIN "ChannelIdentity" i ON i.id = b."identityId"
+         WHERE b."personId" = $1 AND b."identityId" <> $2 AND NOT i.blocked ORDER BY b.id DESC LIMIT $3`,
         [personId, chat.identityId, NOTIFY_EARLIER_CHATS],
       );
       if (others.length) {
-        const at = formatDateTimeVi(clock.now());
-        const payloads: ChatMessagePayload[] = others.map((o) => ({ identityId: o.id, channel: o.channel, template: 'binding_notice', params: { name: maskName(o.fullName), at } }));
+        const params = { name: maskName(person.fullName), at: formatDateTimeVi(clock.now()) };
+        const payloads: ChatMessagePayload[] = others.map((o) => ({ identityId: o.id, channel: o.channel, template: 'binding_notice', params }));
         await enqueueChatMessages(tx, payloads);
       }
     }
-    await then(tx, binding);
+    await audit(tx, { ...found, detail: { binding } });
     return binding;
   });
 }
