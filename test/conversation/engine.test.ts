@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/conversation/types.js';
 import { seededRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { enqueueChatMessages } from '../../src/outbox/outbox.service.js';
+import { maskName } from '../../src/people/mask.js';
 
 let rt: TestRuntime;
 let n = 0;
@@ -133,7 +134,7 @@ describe('binding', () => {
     const notices = await rt.db.prisma.outboxEvent.findMany({ where: { kind: 'chat_message' }, orderBy: { id: 'asc' } });
     expect(notices.length).toBe(before + 1);
     const firstIdentity = await rt.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: 'web', externalId: first } } });
-    expect(notices.at(-1)!.payload).toMatchObject({ identityId: firstIdentity.id, template: 'binding_notice' });
+    expect(notices.at(-1)!.payload).toMatchObject({ identityId: firstIdentity.id, template: 'binding_notice', params: { name: maskName(p.name) } });
   });
 
   it('should keep at most 5 people per chat', async () => {
