@@ -17,6 +17,7 @@ import { audit } from '../audit/audit.service.js';
 import { verificationCode } from './verify-code.js';
 import { validateBroadcast, type Audience, type BroadcastButton, type BroadcastInput, type ValidateOptions, type ValidationIssue } from './broadcast.validation.js';
 import { AudienceError, audienceCondition, resolveAudience, type ResolvedAudience } from './audience.js';
+import { cancelChatMessages } from '../outbox/outbox.service.js';
 
 export type { Audience, BroadcastButton, BroadcastInput, ValidationIssue } from './broadcast.validation.js';
 export { validateBroadcast } from './broadcast.validation.js';
@@ -277,21 +278,8 @@ export async function resumeBroadcast(sql: SqlRunner, id: number, ctx: Broadcast
 export async function cancelBroadcast(sql: SqlRunner, id: number, ctx: BroadcastActor): Promise<Transition> {
   return transition(sql, id, 'cancel', ctx, async (tx) => {
     await tx.query(`UPDATE "Broadcast" SET status = 'cancelled', "finishedAt" = now(), "updatedAt" = now() WHERE id = $1`, [id]);
-    await cancelPending(tx, id);
+    await cancelChatMessages(tx, { broadcastId: id });
   });
-}
-
-async function cancelPending(tx: SqlRunner, id: number): Promise<void> {
-  await tx.query(
-    `UPDATE "OutboxEvent" o SET "deliveredAt" = now(), "processedAt" = COALESCE(o."processedAt", now()), result = 'cancelled'
-     FROM "BroadcastDelivery" d WHERE d."broadcastId" = $1 AND o.id = d."outboxId" AND o."deliveredAt" IS NULL`,
-    [id],
-  );
-  await tx.query(
-    `UPDATE "BroadcastDelivery" d SET status = 'cancelled' FROM "OutboxEvent" o
-     WHERE d."broadcastId" = $1 AND d.status = 'queued' AND o.id = d."outboxId" AND o.result = 'cancelled'`,
-    [id],
-  );
 }
 
 /** Scheduled broadcasts whose time has come become `sending`; returns their ids (to queue their fan-out). */

@@ -217,7 +217,7 @@ ${om.help}`, buttons: om.buttons }];
         await audit(this.d.sql, { action: 'notify_off', result: 'ok', channel: identity.channel, identityId: identity.id, at: this.d.clock.now() });
         return [{ text: m.notifyOff }];
       case 'forget': {
-        const n = await forgetIdentity(prisma, identity.id);
+        const n = await forgetIdentity(this.d.sql, identity.id);
         await this.d.dialogs.clear(identity.id);
         await audit(this.d.sql, { action: 'forget', result: 'ok', channel: identity.channel, identityId: identity.id, detail: { unlinked: n }, at: this.d.clock.now() });
         return [{ text: m.forgot(n), buttons: this.menu(m) }];

@@ -1,6 +1,7 @@
 /** Chats (channel identities): created on first message, with language and consent. */
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { SqlRunner } from '../db/sql.js';
+import { cancelChatMessages } from '../outbox/outbox.service.js';
 
 export interface Identity {
   id: number;
@@ -48,18 +49,12 @@ export async function setNotify(prisma: PrismaClient, id: number, notify: boolea
  * the messages still queued for it (a status notice or a broadcast queued a moment before must
  * not arrive after the citizen asked us to stop). Returns how many files were unlinked.
  */
-export async function forgetIdentity(prisma: PrismaClient, id: number): Promise<number> {
-  return prisma.$transaction(async (tx) => {
-    const { count } = await tx.binding.deleteMany({ where: { identityId: id } });
-    await tx.channelIdentity.update({ where: { id }, data: { notify: false } });
-    await tx.handoffRequest.updateMany({ where: { identityId: id, status: 'open' }, data: { status: 'withdrawn' } });
-    // A job already in the outbound queue finds its row delivered and skips it.
-    await tx.$executeRaw`
-      WITH cancelled AS (
-        UPDATE "OutboxEvent" SET "deliveredAt" = now(), "processedAt" = COALESCE("processedAt", now()), result = 'cancelled'
-        WHERE kind = 'chat_message' AND "deliveredAt" IS NULL AND (payload->>'identityId')::int = ${id}
-        RETURNING id)
-      UPDATE "BroadcastDelivery" d SET status = 'cancelled' FROM cancelled c WHERE d."outboxId" = c.id AND d.status = 'queued'`;
-    return count;
+export async function forgetIdentity(sql: SqlRunner, id: number): Promise<number> {
+  return sql.transaction(async (tx) => {
+    const unlinked = await tx.query(`DELETE FROM "Binding" WHERE "identityId" = $1 RETURNING id`, [id]);
+    await tx.query(`UPDATE "ChannelIdentity" SET notify = false, "updatedAt" = now() WHERE id = $1`, [id]);
+    await tx.query(`UPDATE "HandoffRequest" SET status = 'withdrawn' WHERE "identityId" = $1 AND status = 'open'`, [id]);
+    await cancelChatMessages(tx, { identityId: id });
+    return unlinked.length;
   });
 }

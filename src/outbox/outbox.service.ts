@@ -69,6 +69,24 @@ export async function enqueueChatMessages(sql: SqlRunner, list: ChatMessagePaylo
   await sql.query(`INSERT INTO "OutboxEvent" (kind, payload) SELECT 'chat_message', x FROM unnest($1::jsonb[]) AS x`, [list.map((x) => JSON.stringify(x))]);
 }
 
+/**
+ * Marks chat messages not yet delivered as `cancelled` (delivered, so a job already in the
+ * outbound queue skips them), with their broadcast delivery rows: all of one chat's ("forget me")
+ * or all of one broadcast's (cancel). A message being sent at that instant may still go.
+ */
+export async function cancelChatMessages(sql: SqlRunner, of: { identityId: number } | { broadcastId: number }): Promise<void> {
+  const which = 'identityId' in of
+    ? `o.kind = 'chat_message' AND (o.payload->>'identityId')::int = $1`
+    : `o.id IN (SELECT "outboxId" FROM "BroadcastDelivery" WHERE "broadcastId" = $1)`;
+  await sql.query(
+    `WITH cancelled AS (
+       UPDATE "OutboxEvent" o SET "deliveredAt" = now(), "processedAt" = COALESCE(o."processedAt", now()), result = 'cancelled'
+       WHERE o."deliveredAt" IS NULL AND ${which} RETURNING o.id)
+     UPDATE "BroadcastDelivery" d SET status = 'cancelled' FROM cancelled c WHERE d."outboxId" = c.id AND d.status = 'queued'`,
+    ['identityId' in of ? of.identityId : of.broadcastId],
+  );
+}
+
 export async function enqueueOfficerAlert(db: Tx, p: OfficerAlertPayload): Promise<void> {
   await db.outboxEvent.create({ data: { kind: 'officer_alert', payload: p as unknown as Prisma.InputJsonValue } });
 }
