@@ -11,7 +11,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Keys } from '../shared/secrets.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { ProgramDefinition } from '../programs/definition.js';
-import type { FaqIndex } from '../faq/faq.js';
+import type { FaqEntry, FaqIndex } from '../faq/faq.js';
 import type { QuotaStore } from '../lookup/quota.js';
 import type { DialogState, DialogStore } from './dialog-store.js';
 import type { Button, InboundMessage, Reply } from './types.js';
@@ -122,7 +122,12 @@ ${om.help}`, buttons: om.buttons }];
     const intent = detectIntent(understood);
     const currentYear = Number(localDateAt(this.d.clock.now()).slice(0, 4));
     const scam = scamSignal(understood, text);
-    if (scam) return this.onScam(ctx, text, scam);
+    if (scam === 'link') return this.onScam(ctx, text, scam);
+    if (scam === 'marker') {
+      // "chuyển khoản", "mật khẩu"... are also in honest questions the FAQ answers ("có chuyển khoản không").
+      const faq = this.d.faq.best(text);
+      return faq && faq.score >= FAQ_THRESHOLD ? this.faqReply(ctx, faq.entry) : this.onScam(ctx, text, scam);
+    }
     const ex = extract(text, currentYear);
 
     // An ID number anywhere in the text starts (or restarts) a look-up; a number that is
@@ -148,12 +153,14 @@ ${om.help}`, buttons: om.buttons }];
         break;
     }
     const faq = this.d.faq.best(text);
-    if (faq && faq.score >= FAQ_THRESHOLD) {
-      return [{ text: ctx.identity.locale === 'en' ? faq.entry.en : faq.entry.vi, buttons: this.menu(ctx.m) }];
-    }
+    if (faq && faq.score >= FAQ_THRESHOLD) return this.faqReply(ctx, faq.entry);
     const weak = detectWeakIntent(understood);
     if (weak) return this.onIntent(ctx, weak, text);
     return [{ text: ctx.m.fallback, buttons: this.menu(ctx.m) }];
+  }
+
+  private faqReply(ctx: Ctx, entry: FaqEntry): Reply[] {
+    return [{ text: ctx.identity.locale === 'en' ? entry.en : entry.vi, buttons: this.menu(ctx.m) }];
   }
 
   private async onAction(ctx: Ctx, action: string): Promise<Reply[]> {

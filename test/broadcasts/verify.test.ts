@@ -83,6 +83,12 @@ describe('verification codes in the chat', () => {
     // A state site is not a scam signal; an ordinary question is not either.
     expect(all(await say(newChat(), 'nộp hồ sơ trên dichvucong.gov.vn được không'))).not.toMatch(/lừa đảo/);
     expect(all(await say(newChat(), 'bao giờ nhận tiền'))).not.toMatch(/lừa đảo/);
+    // Scam words in an honest question the FAQ answers get the answer, not a warning.
+    for (const text of ['có chuyển khoản không', 'nhận tiền mặt hay chuyển khoản']) {
+      const r = all(await say(newChat(), text));
+      expect(r, text).not.toMatch(/lừa đảo/);
+      expect(r, text).toMatch(/^Tùy địa phương: nhận tiền mặt tại UBND xã/);
+    }
   });
 
   it('should state what ansinh never asks for in the menu and the help, vi and en', async () => {
