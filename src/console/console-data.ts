@@ -61,10 +61,9 @@ export async function officersIn(sql: SqlRunner, areaPath: string): Promise<Offi
   return sql.query(
     `SELECT o.id, o.name, o.role, a.code AS "areaCode", a.name AS "areaName", o."digestTime", to_char(o."mutedUntil", 'DD/MM/YYYY') AS "mutedUntil",
             string_agg(DISTINCT i.channel, ', ') AS channels, count(i.id) FILTER (WHERE i.blocked)::int AS blocked,
-            to_char(max(d.date), 'DD/MM/YYYY') AS "lastDigest"
+            (SELECT to_char(max(d.date), 'DD/MM/YYYY') FROM "Digest" d WHERE d."officerId" = o.id) AS "lastDigest"
      FROM "Officer" o JOIN "Area" a ON a.id = o."areaId"
      LEFT JOIN "ChannelIdentity" i ON i."officerId" = o.id
-     LEFT JOIN "Digest" d ON d."officerId" = o.id
      WHERE a.path LIKE $1 || '%' AND o.active
      GROUP BY o.id, a.code, a.name ORDER BY a.code, o.name`,
     [areaPath],

@@ -19,6 +19,7 @@ import { importListFile } from '../../src/imports/import.service.js';
 import { loadWorkingCalendar } from '../../src/calendar/calendar.service.js';
 import { progressReport } from '../../src/reports/progress-report.js';
 import { formatCount } from '../../src/shared/format.js';
+import { officersIn } from '../../src/console/console-data.js';
 import { cccd, writeCsv } from '../imports/files.js';
 
 const PASSWORD = 'mat-khau-rat-dai-2026';
@@ -217,6 +218,15 @@ describe('admin console', () => {
     expect(outside.body).toContain('trong phạm vi của anh/chị');
     const wrongLevel = await b.post('/admin/officers/invite', { role: 'district', area: '27694' });
     expect(wrongLevel.body).toContain('Cán bộ huyện cần mã đơn vị cấp huyện');
+
+    // An officer with one blocked chat of two and three digests: blocked 1, not once per digest.
+    const [area] = await rt.db.sql.query<{ id: number; path: string }>(`SELECT id, path FROM "Area" WHERE code = '27694' AND scheme = '2008'`);
+    const [o] = await rt.db.sql.query<{ id: number }>(`INSERT INTO "Officer" (name, role, "areaId", "updatedAt") VALUES ('Cán bộ đếm kênh', 'commune', $1, now()) RETURNING id`, [area!.id]);
+    await rt.db.sql.query(`INSERT INTO "ChannelIdentity" (channel, "externalId", "officerId", blocked, "updatedAt") VALUES ('telegram', 'count-1', $1, true, now()), ('zalo', 'count-2', $1, false, now())`, [o!.id]);
+    await rt.db.sql.query(`INSERT INTO "Digest" ("officerId", date, summary) SELECT $1, d::date, '{}' FROM generate_series('2026-11-18'::date, '2026-11-20'::date, '1 day') d`, [o!.id]);
+    const row = (await officersIn(rt.db.sql, area!.path)).find((r) => r.id === o!.id)!;
+    expect(row).toMatchObject({ channels: 'telegram, zalo', blocked: 1, lastDigest: '20/11/2026' });
+    expect((await b.get('/admin/officers')).body).toContain('Cán bộ đếm kênh');
   });
 
   it('should list admin actions in the audit log without clear ID numbers, and escape what it shows', async () => {
