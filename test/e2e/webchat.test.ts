@@ -112,4 +112,23 @@ describe('web chat in Chromium', () => {
     await first.context().close();
     await second.context().close();
   });
+
+  it('opens its push stream again after the server refused it with 503 (database down)', async () => {
+    const p = rt.samples.filter((s) => s.status === 'paid' && !/^\d{4}$/.test(s.dateOfBirth)).at(-2)!;
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
+    let streams = 0;
+    await context.route('**/api/chat/events', (route) =>
+      ++streams === 1 ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"busy"}' }) : route.continue(),
+    );
+    const first = await context.newPage();
+    await first.goto(`${url}/chat`);
+    await send(first, `${p.idNumber} ${p.dateOfBirth}`);
+    await expect.poll(() => streams, { timeout: 15_000 }).toBe(2);
+    const second = await openChat();
+    await send(second, `${p.idNumber} ${p.dateOfBirth}`);
+    await first.locator('.msg.push').first().waitFor({ timeout: 10_000 });
+    expect(await first.locator('.msg.push').first().textContent()).toMatch(/liên kết với một cuộc trò chuyện khác/);
+    await context.close();
+    await second.context().close();
+  });
 });

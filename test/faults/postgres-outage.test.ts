@@ -62,7 +62,7 @@ describe.skipIf(!postgresBin())('PostgreSQL stopped and started while the bot is
       expect(a.text).toBe(BUSY);
     }
     expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    // A page opening its push stream gets 503 and a sentence (its EventSource retries), not a 500.
+    // A page opening its push stream gets 503 and a sentence (chat.js opens a new stream 5 s later), not a 500.
     const stream = await h.app.inject({ method: 'GET', url: '/api/chat/events', headers: { cookie: 'ansinh_chat=outage-test-chat-0123456789' } });
     expect(stream.statusCode).toBe(503);
     expect(stream.headers['retry-after']).toBe('5');

@@ -72,7 +72,7 @@ export async function chatRoutes(app: FastifyInstance, deps: AppDeps) {
     try {
       identity = await ensureIdentity(deps.prisma, 'web', chatId);
     } catch (err) {
-      // The database is down: the page retries the stream by itself (EventSource), so say "later".
+      // The database is down: an error answer closes the page's EventSource, and chat.js opens a new one 5 s later.
       req.log.warn({ err }, 'web chat stream: database unavailable');
       return reply.status(503).header('retry-after', '5').send({ error: messages('vi').busy });
     }

@@ -63,12 +63,19 @@
     send({ text: text }, text);
   });
 
-  if (window.EventSource) {
+  // Pushes (notices for this chat). A dropped connection is retried by the browser itself; an
+  // error answer (503 while the server's database is down) closes the stream for good, so the page
+  // opens a new one a few seconds later.
+  function listen() {
     var es = new EventSource('/api/chat/events');
     es.addEventListener('message', function (ev) {
       try { show([JSON.parse(ev.data)], 'push'); } catch (e) { /* ignore a malformed push */ }
     });
+    es.addEventListener('error', function () {
+      if (es.readyState === EventSource.CLOSED) setTimeout(listen, 5000);
+    });
   }
+  if (window.EventSource) listen();
 
   send({ action: 'menu' });
 })();
