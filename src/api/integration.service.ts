@@ -97,7 +97,10 @@ export async function setStageByExternalId(deps: IntegrationDeps, key: ApiKeyInf
     await audit(deps.sql, { ...base, result: 'not_found', detail });
     throw new ApiRefusal('not_found', `No file with external id "${externalId}" in program ${p.code} within this key's area.`);
   }
-  if (input.paidAt && input.paidAt > localDateAt(now)) throw new ApiRefusal('invalid', `paidAt ${input.paidAt} is in the future.`);
+  if (input.paidAt && input.paidAt > localDateAt(now)) {
+    await audit(deps.sql, { ...base, result: 'invalid_date', personId: file.personId, detail: { ...detail, entitlementId: file.id, paidAt: input.paidAt } });
+    throw new ApiRefusal('invalid', `paidAt ${input.paidAt} is in the future.`);
+  }
   // Paid is final here as in imports: money paid out is not un-paid by a system call.
   if (file.stage === 'paid' && input.stage !== 'paid') {
     await audit(deps.sql, { ...base, result: 'refused_paid', personId: file.personId, detail: { ...detail, entitlementId: file.id, toStage: scrubText(input.stage) } });
@@ -275,16 +278,20 @@ async function scopeIssues(deps: IntegrationDeps, key: ApiKeyInfo, rows: BulkRow
 export async function apiReport(deps: IntegrationDeps, key: ApiKeyInfo, programCode: string, areaCode?: string): Promise<ProgressReport> {
   const p = await program(deps.sql, programCode);
   const code = areaCode?.trim() || key.area.code;
+  const refuse = async (kind: 'not_found' | 'forbidden', message: string) => {
+    await audit(deps.sql, { action: 'api_report', result: kind, channel: 'api', actor: actorOf(key), detail: { program: p.code, area: scrubText(code) }, at: deps.clock.now() });
+    return new ApiRefusal(kind, message);
+  };
   if (areaCode) {
     const [a] = await deps.sql.query<{ name: string; path: string }>(`SELECT name, path FROM "Area" WHERE code = $1 AND scheme = '2008'`, [code]);
-    if (!a) throw new ApiRefusal('not_found', `Unknown area code ${code}: use a pre-2025 code (2 digits for a province, 3 for a district, 5 for a commune).`);
-    if (!a.path.startsWith(key.area.path)) throw new ApiRefusal('forbidden', `${a.name} (${code}) is outside this key's area (${key.area.name}, ${key.area.code}).`);
+    if (!a) throw await refuse('not_found', `Unknown area code ${code}: use a pre-2025 code (2 digits for a province, 3 for a district, 5 for a commune).`);
+    if (!a.path.startsWith(key.area.path)) throw await refuse('forbidden', `${a.name} (${code}) is outside this key's area (${key.area.name}, ${key.area.code}).`);
   }
   let report: ProgressReport;
   try {
     report = await progressReport(deps.sql, { program: p.code, area: code, within: key.area.path, asOf: localDateAt(deps.clock.now()) });
   } catch (e) {
-    if (e instanceof UserError) throw new ApiRefusal('not_found', e.toLine());
+    if (e instanceof UserError) throw await refuse('not_found', e.toLine());
     throw e;
   }
   await audit(deps.sql, { action: 'api_report', result: 'ok', channel: 'api', actor: actorOf(key), detail: { program: p.code, area: report.area.code }, at: deps.clock.now() });

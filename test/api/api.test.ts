@@ -178,8 +178,14 @@ describe.each(backends)('integration API (%s)', (backend) => {
     // Paid is final through the API.
     const back = await put(keys.district, 'LA-1', { stage: 'si_confirm' });
     expect(back.statusCode).toBe(409);
-    expect(back.json().message).toMatch(/already paid/);
+    expect(back.json()).toMatchObject({ statusCode: 409, error: 'Conflict', message: expect.stringMatching(/already paid/) });
     expect(await count('EntitlementEvent')).toBe(events + 1);
+
+    // A payment date in the future is refused, and the refusal audited.
+    const future = await put(keys.district, 'LA/2021/0003', { stage: 'paid', paidAt: '2099-01-01' });
+    expect(future.statusCode).toBe(422);
+    expect(future.json()).toMatchObject({ error: 'Unprocessable Entity', message: 'paidAt 2099-01-01 is in the future.' });
+    expect(await count('AuditEvent', `action = 'api_set_stage' AND result = 'invalid_date'`)).toBe(1);
 
     // An external id with slashes, percent-encoded in the path.
     const slashed = await put(keys.district, 'LA/2021/0003', { stage: 'province_approval' });
@@ -236,8 +242,10 @@ describe.each(backends)('integration API (%s)', (backend) => {
     expect(direct.total.people).toBeGreaterThan(0);
     const commune = await app.inject({ method: 'GET', url: url.report('27694'), headers: auth(keys.districtRead) });
     expect(commune.json().area.code).toBe('27694');
+    const refusedBefore = await count('AuditEvent', `action = 'api_report' AND result <> 'ok'`);
     expect((await app.inject({ method: 'GET', url: url.report('795'), headers: auth(keys.districtRead) })).statusCode).toBe(403);
     expect((await app.inject({ method: 'GET', url: url.report('99999'), headers: auth(keys.districtRead) })).statusCode).toBe(404);
+    expect(await count('AuditEvent', `action = 'api_report' AND result <> 'ok'`)).toBe(refusedBefore + 2);
     expect((await app.inject({ method: 'GET', url: url.report('80'), headers: auth(keys.province) })).json().area.code).toBe('80');
     expect((await app.inject({ method: 'GET', url: url.report(undefined, 'NQ99-2030'), headers: auth(keys.province) })).statusCode).toBe(404);
   });

@@ -13,6 +13,7 @@
  * @fastify/swagger. Errors are `{ statusCode, error, message }` in English, never a stack trace;
  * the import's row reasons stay in Vietnamese, as officers read them too.
  */
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -43,10 +44,6 @@ export interface ApiRouteDeps extends ApiOptions {
   log: Logger;
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large',
-  415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 500: 'Internal Server Error',
-};
 const REFUSAL_STATUS = { not_found: 404, forbidden: 403, invalid: 422, conflict: 409 } as const;
 const error = (description: string) => errorResponse.describe(description);
 const errors = {
@@ -55,7 +52,7 @@ const errors = {
 };
 
 function problem(reply: FastifyReply, status: number, message: string) {
-  return reply.status(status).send({ statusCode: status, error: REASONS[status] ?? 'Error', message });
+  return reply.status(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
 }
 
 /** "body.rows[3].idNumber: Invalid input: expected string, received number; ..." */
@@ -129,6 +126,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiRouteDeps): Promi
       body: setStageBody,
       response: {
         200: setStageResponse.describe('The change; changed: false when the file already was at that stage'), ...errors, 403: error('Read-only key'), 404: error("Unknown program, or no file with that external id within the key's area"),
+        409: error('The file is already paid: a paid file is not moved to another stage through the API'),
         422: error("Not a stage of the file's group (the message lists them), or a payment date in the future"),
       },
     },
