@@ -2,21 +2,11 @@
  * `ansinh apikey create | list | revoke` as a user runs them: a real process on its own data
  * folder, its output and exit code. The key is printed once and never again.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliProcess } from '../helpers/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/ansinh.js');
-const dataDir = mkdtempSync(join(tmpdir(), 'ansinh-apikey-'));
-
-function run(args: string[]) {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ANSINH_DATA_DIR: dataDir };
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const { run, cleanup } = cliProcess('ansinh-apikey-');
+afterAll(cleanup);
 
 const KEY = /ak_[a-z0-9]{8}_[A-Za-z0-9_-]{43}/;
 

@@ -2,29 +2,20 @@
  * `ansinh report` as a user runs it, on a demo data folder: JSON and table output, a file
  * written with --out, a one-line error (the domain's errors are tested in report.test.ts).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDateAt } from '../../src/calendar/local-date.js';
+import { cliProcess } from '../helpers/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/ansinh.js');
-const dataDir = mkdtempSync(join(tmpdir(), 'ansinh-report-cli-'));
-
-function run(args: string[]) {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ANSINH_DATA_DIR: dataDir };
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const { dataDir, run, cleanup } = cliProcess('ansinh-report-cli-');
 
 describe('ansinh report', () => {
   beforeAll(() => {
     const r = run(['demo', '--no-serve', '--scale', '0.002']);
     expect(r.code, r.err).toBe(0);
   });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(cleanup);
 
   it('should print the report of the program\'s province as JSON, and as a table for a district', () => {
     const before = localDateAt(new Date());
