@@ -14,16 +14,21 @@ async function readPassword(prompt: string): Promise<string> {
     process.stdin.setRawMode(true);
     process.stdin.resume();
     process.stdin.setEncoding('utf8');
-    const onData = (ch: string) => {
-      if (ch === '\r' || ch === '\n' || ch === '\u0004') {
-        process.stdin.setRawMode(false);
-        process.stdin.pause();
-        process.stdin.off('data', onData);
-        process.stderr.write('\n');
-        resolve(s);
-      } else if (ch === '\u0003') process.exit(130);
-      else if (ch === '\u007f') s = s.slice(0, -1);
-      else s += ch;
+    // A chunk is one key typed, or a whole pasted line ("secret\r"): look at each character.
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          process.stdin.setRawMode(false);
+          process.stdin.pause();
+          process.stdin.off('data', onData);
+          process.stderr.write('\n');
+          resolve(s);
+          return;
+        }
+        if (ch === '\u0003') process.exit(130);
+        else if (ch === '\u007f') s = s.slice(0, -1);
+        else s += ch;
+      }
     };
     process.stdin.on('data', onData);
   });
