@@ -189,7 +189,7 @@ export async function bulkUpsert(deps: IntegrationDeps, key: ApiKeyInfo, program
   const province = await provinceOf(deps.sql, key);
   const calendar = await loadWorkingCalendar(deps.prisma);
   const s = await importList({ ...deps, calendar }, async () => list, {
-    program: p.code, province, outDir: deps.outDir, fileName: 'api', actor: actorOf(key), via: 'api', partial: input.partial, dryRun: input.dryRun,
+    program: p.code, province, outDir: deps.outDir, fileName: 'api', actor: actorOf(key), areaPath: key.area.path, via: 'api', partial: input.partial, dryRun: input.dryRun,
   });
   await audit(deps.sql, {
     ...base, result: s.status,

@@ -169,7 +169,8 @@ export const PAGES = {
   officers: ['admin', 'province', 'district'],
   imports: ['admin', 'province'],
   broadcasts: ['admin', 'province'],
-  audit: ['admin', 'province'],
+  // System-wide (look-ups and actions in every area): admins only.
+  audit: ['admin'],
   queues: ['admin'],
 } as const satisfies Record<string, readonly AdminRole[]>;
 export type Page = keyof typeof PAGES;

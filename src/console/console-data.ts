@@ -4,6 +4,7 @@
  * log, each limited to an area path (the signed-in user's scope).
  */
 import type { SqlRunner } from '../db/sql.js';
+import type { AdminUser } from './admin-auth.js';
 import type { LocalDate } from '../calendar/local-date.js';
 
 export async function programsIn(sql: SqlRunner, areaPath: string): Promise<{ code: string; name: string; files: number }[]> {
@@ -110,20 +111,19 @@ export interface ImportRowView {
   errorDir: string | null;
 }
 
-export async function listImports(sql: SqlRunner, limit = 50): Promise<ImportRowView[]> {
-  return sql.query(
-    `SELECT b.id, p.code AS program, b."fileName", b.format, b.status, b.phase, b."rowsRead", b.partial, b."dryRun", b.actor, b."createdAt", b."finishedAt", b.summary, b."errorDir"
-     FROM "ImportBatch" b JOIN "Program" p ON p.id = b."programId" ORDER BY b.id DESC LIMIT $1`,
-    [limit],
-  );
+/** Who is looking: imports started within their area; those from the command line (no area) for admins only. */
+type ImportViewer = Pick<AdminUser, 'role'> & { area: Pick<AdminUser['area'], 'path'> };
+
+const IMPORT_ROWS = `SELECT b.id, p.code AS program, b."fileName", b.format, b.status, b.phase, b."rowsRead", b.partial, b."dryRun", b.actor, b."createdAt", b."finishedAt", b.summary, b."errorDir"
+     FROM "ImportBatch" b JOIN "Program" p ON p.id = b."programId"
+     WHERE (b."areaPath" LIKE $1 || '%' OR (b."areaPath" IS NULL AND $2))`;
+
+export async function listImports(sql: SqlRunner, viewer: ImportViewer, limit = 50): Promise<ImportRowView[]> {
+  return sql.query(`${IMPORT_ROWS} ORDER BY b.id DESC LIMIT $3`, [viewer.area.path, viewer.role === 'admin', limit]);
 }
 
-export async function getImport(sql: SqlRunner, id: number): Promise<ImportRowView | null> {
-  const [r] = await sql.query<ImportRowView>(
-    `SELECT b.id, p.code AS program, b."fileName", b.format, b.status, b.phase, b."rowsRead", b.partial, b."dryRun", b.actor, b."createdAt", b."finishedAt", b.summary, b."errorDir"
-     FROM "ImportBatch" b JOIN "Program" p ON p.id = b."programId" WHERE b.id = $1`,
-    [id],
-  );
+export async function getImport(sql: SqlRunner, id: number, viewer: ImportViewer): Promise<ImportRowView | null> {
+  const [r] = await sql.query<ImportRowView>(`${IMPORT_ROWS} AND b.id = $3`, [viewer.area.path, viewer.role === 'admin', id]);
   return r ?? null;
 }
 

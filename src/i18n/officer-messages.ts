@@ -93,7 +93,7 @@ const vi: OfficerMessages = {
   citizenOnly: 'Lệnh này dành cho cán bộ đã đăng ký. Nếu anh/chị là cán bộ, hãy gửi mã mời do tỉnh cấp.',
   unknownCommand: 'Tôi chưa hiểu lệnh. Gõ "trợ giúp" để xem các lệnh.',
   alertIdLocked: (commune, last, at) => `Cảnh báo: số CCCD ***${last} (${commune}) bị nhập sai nhiều lần từ nhiều nơi và đã tạm khóa tra cứu lúc ${at}. Nếu người dân đến hỏi, đề nghị kiểm tra giấy tờ trực tiếp.`,
-  alertAnomaly: (at) => `Cảnh báo: một cuộc trò chuyện thử nhiều số CCCD khác nhau và đã bị khóa lúc ${at}. Các trường hợp tương tự trong giờ này không báo riêng; xem Nhật ký trong trang quản trị.`,
+  alertAnomaly: (at) => `Cảnh báo: một cuộc trò chuyện thử nhiều số CCCD khác nhau và đã bị khóa lúc ${at}. Các trường hợp tương tự trong giờ này không báo riêng; tất cả đều có trong nhật ký của hệ thống.`,
   buttons: [
     { label: 'Tồn đọng', action: 'o:backlog' },
     { label: 'Quá hạn', action: 'o:overdue' },
@@ -145,7 +145,7 @@ const en: OfficerMessages = {
   citizenOnly: 'This command is for registered officers. If you are one, send the invite code from the province.',
   unknownCommand: 'I did not understand. Type "help" for the commands.',
   alertIdLocked: (commune, last, at) => `Alert: ID ***${last} (${commune}) had many wrong attempts from several chats and was locked at ${at}. If the person visits, please check their papers in person.`,
-  alertAnomaly: (at) => `Alert: one chat tried many different ID numbers and was locked at ${at}. Further cases this hour are not sent one by one; see the audit log in the console.`,
+  alertAnomaly: (at) => `Alert: one chat tried many different ID numbers and was locked at ${at}. Further cases this hour are not sent one by one; all are in the system audit log.`,
   buttons: [
     { label: 'Backlog', action: 'o:backlog' },
     { label: 'Overdue', action: 'o:overdue' },

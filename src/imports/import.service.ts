@@ -45,6 +45,8 @@ export interface ImportOptions {
   partial?: boolean;
   /** Who imports (kept in the history and the batch). */
   actor?: string;
+  /** The importer's area path (a console user's, an API key's): who may see the import in the console. */
+  areaPath?: string;
   /** cli | console | api (the files' history `source` is always "import"). */
   via?: string;
   /** Folder for errors.csv, errors.xlsx and summary.json; `<dir>/<import id>` is created. */
@@ -118,11 +120,11 @@ class DryRunRollback extends Error {
 }
 
 /** Creates the ImportBatch row for a file to be imported (the console does this before queueing). */
-export async function createImportBatch(sql: SqlRunner, o: { program: string; fileName: string; partial?: boolean; dryRun?: boolean; actor?: string; status?: string }): Promise<number> {
+export async function createImportBatch(sql: SqlRunner, o: { program: string; fileName: string; partial?: boolean; dryRun?: boolean; actor?: string; areaPath?: string; status?: string }): Promise<number> {
   const [b] = await sql.query<{ id: number }>(
-    `INSERT INTO "ImportBatch" ("programId", "fileName", "fileHash", format, partial, "dryRun", status, actor)
-     SELECT id, $2, '', '', $3, $4, $5, $6 FROM "Program" WHERE code = $1 RETURNING id`,
-    [o.program, o.fileName, o.partial ?? false, o.dryRun ?? false, o.status ?? 'queued', o.actor ?? null],
+    `INSERT INTO "ImportBatch" ("programId", "fileName", "fileHash", format, partial, "dryRun", status, actor, "areaPath")
+     SELECT id, $2, '', '', $3, $4, $5, $6, $7 FROM "Program" WHERE code = $1 RETURNING id`,
+    [o.program, o.fileName, o.partial ?? false, o.dryRun ?? false, o.status ?? 'queued', o.actor ?? null, o.areaPath ?? null],
   );
   if (!b) throw new ImportFileError(`Không có chương trình ${o.program}.`);
   return b.id;
@@ -140,7 +142,7 @@ export async function importList(deps: ImportDeps, open: () => Promise<ListFile>
   const now = deps.clock.now();
   const today = localDateAt(now);
   const fileName = opts.fileName;
-  const id = opts.importId ?? (await createImportBatch(sql, { program: opts.program, fileName, partial: opts.partial, dryRun: opts.dryRun, actor: opts.actor, status: 'running' }));
+  const id = opts.importId ?? (await createImportBatch(sql, { program: opts.program, fileName, partial: opts.partial, dryRun: opts.dryRun, actor: opts.actor, areaPath: opts.areaPath, status: 'running' }));
   await sql.query(`UPDATE "ImportBatch" SET status = 'running', "startedAt" = $2 WHERE id = $1`, [id, now]);
   // A retried job starts from a clean slate (staging rows of a run that crashed).
   await sql.query(`DELETE FROM "ImportRow" WHERE "importId" = $1`, [id]);

@@ -69,6 +69,6 @@ describe('100 chats guessing ID numbers', () => {
     await alert('2026-03-02T03:00:00.000Z');
     expect(await alertMessages(rt)).toBe(before + 2 * officers); // the next hour: one more
     const [last] = await rt.db.sql.query<{ text: string }>(`SELECT payload->'params'->>'text' AS text FROM "OutboxEvent" WHERE kind = 'chat_message' AND payload->>'kind' = 'alert' ORDER BY id DESC LIMIT 1`);
-    expect(last!.text).toMatch(/không báo riêng; xem Nhật ký/);
+    expect(last!.text).toMatch(/không báo riêng; tất cả đều có trong nhật ký của hệ thống/);
   });
 });

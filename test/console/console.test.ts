@@ -198,6 +198,12 @@ describe('admin console', () => {
     expect(page).toContain('khác cột Giới tính (Nữ)');
     const errors = await b.get(`/admin/imports/${id}/errors.csv`);
     expect(errors.statusCode).toBe(200);
+    // Another province's account (an admin of Sóc Trăng) neither lists nor opens it.
+    const other = new Browser(app);
+    await other.login('khoa');
+    expect((await other.get('/admin/imports')).body).not.toContain(`/admin/imports/${id}"`);
+    expect((await b.get('/admin/imports')).body).toContain(`/admin/imports/${id}"`);
+    for (const u of [url, `/admin/api/imports/${id}`, `/admin/imports/${id}/errors.csv`]) expect((await other.get(u)).statusCode, u).toBe(404);
     expect(errors.body).toContain('Giới tính');
     const audit = await rt.db.sql.query<{ detail: { importId: number } }>(`SELECT detail FROM "AuditEvent" WHERE action = 'console_import' AND actor = 'tinh'`);
     expect(audit.map((a) => a.detail.importId)).toContain(id);
@@ -229,11 +235,14 @@ describe('admin console', () => {
     expect((await b.get('/admin/officers')).body).toContain('Cán bộ đếm kênh');
   });
 
-  it('should list admin actions in the audit log without clear ID numbers, and escape what it shows', async () => {
+  it('should list admin actions in the audit log (admins only: it spans every area) without clear ID numbers, and escape what it shows', async () => {
+    const province = new Browser(app);
+    await province.login('tinh');
+    expect((await province.get('/admin/audit')).statusCode).toBe(403);
     const b = new Browser(app);
-    await b.login('tinh');
+    await b.login('khoa');
     await b.login('<script>alert(1)</script>', 'x');
-    await b.login('tinh');
+    await b.login('khoa');
     const page = (await b.get('/admin/audit?action=console_login')).body;
     expect(page).toContain('console_login');
     expect(page).not.toContain('<script>alert(1)</script>');

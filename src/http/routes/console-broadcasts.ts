@@ -63,12 +63,12 @@ export function consoleBroadcasts(deps: ConsoleBroadcastDeps) {
     const programs = () => sql.query<{ code: string }>(`SELECT code FROM "Program" ORDER BY code`);
 
     app.get('/admin/broadcasts', async (req, reply) => {
-      if (!h.allow(req, reply, 'broadcasts')) return;
+      if (!h.allow(req, reply, 'broadcasts')) return reply;
       return h.sendPage(reply, broadcastsPage(h.pageCtx(req, 'broadcasts'), { list: await listBroadcasts(sql, h.session(req).user.area.path), programs: await programs() }));
     });
 
     app.post('/admin/broadcasts', async (req, reply) => {
-      if (!h.allow(req, reply, 'broadcasts')) return;
+      if (!h.allow(req, reply, 'broadcasts')) return reply;
       const { input, values } = inputOf((req.body ?? {}) as Form);
       try {
         const b = await createBroadcast(sql, input, { ...actor(req), keys: deps.keys, faqIds: deps.faqIds });
@@ -94,7 +94,7 @@ export function consoleBroadcasts(deps: ConsoleBroadcastDeps) {
 
     const show = async (req: FastifyRequest, reply: FastifyReply, flash?: { kind: 'ok' | 'error'; text: string }, status = 200) => {
       const b = await load(req, reply);
-      if (!b) return;
+      if (!b) return reply;
       const preview = b.status === 'draft' || b.status === 'scheduled'
         ? await previewAudience(sql, b.audience, b.areaPath, deps.previewOptions(b.allowZns)).catch(() => null)
         : null;
@@ -107,7 +107,7 @@ export function consoleBroadcasts(deps: ConsoleBroadcastDeps) {
 
     app.get('/admin/api/broadcasts/:id', async (req, reply) => {
       const b = await load(req, reply);
-      if (!b) return;
+      if (!b) return reply;
       const p = await broadcastProgress(sql, b.id, b.areaPath);
       const planned = p.planned ?? p.all.total;
       return {
@@ -135,7 +135,7 @@ export function consoleBroadcasts(deps: ConsoleBroadcastDeps) {
       const action = ACTIONS[(req.params as { action: string }).action];
       if (!action) return h.sendPage(reply, errorPage(h.pageCtx(req, 'broadcasts'), 404, 'Không có thao tác này.'), 404);
       const b = await load(req, reply);
-      if (!b) return;
+      if (!b) return reply;
       const name = (req.params as { action: string }).action;
       try {
         await action.run(req, b.id);

@@ -206,16 +206,16 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
 
     // Imports: upload → ImportBatch + job → live progress → summary and error files.
     scope.get('/admin/imports', async (req, reply) => {
-      if (!helpers.allow(req, reply, 'imports')) return;
+      if (!helpers.allow(req, reply, 'imports')) return reply;
       const programs = await sql.query<{ code: string; name: string }>(`SELECT code, name FROM "Program" ORDER BY code`);
-      return sendPage(reply, importsPage(helpers.pageCtx(req, 'imports'), { programs, imports: await listImports(sql) }));
+      return sendPage(reply, importsPage(helpers.pageCtx(req, 'imports'), { programs, imports: await listImports(sql, req.adminSession!.user) }));
     });
     scope.post('/admin/imports', async (req, reply) => {
-      if (!helpers.allow(req, reply, 'imports')) return;
+      if (!helpers.allow(req, reply, 'imports')) return reply;
       const session = req.adminSession!;
       const fail = async (status: number, text: string) => {
         const programs = await sql.query<{ code: string; name: string }>(`SELECT code, name FROM "Program" ORDER BY code`);
-        return sendPage(reply, importsPage(helpers.pageCtx(req, 'imports', { kind: 'error', text }), { programs, imports: await listImports(sql) }), status);
+        return sendPage(reply, importsPage(helpers.pageCtx(req, 'imports', { kind: 'error', text }), { programs, imports: await listImports(sql, session.user) }), status);
       };
       if (!req.isMultipart()) return fail(400, 'Hãy chọn tệp để tải lên.');
       if (!deps.imports) return fail(503, 'Máy chủ này không chạy bộ xử lý nhập (worker). Hãy chạy "npx ansinh start" hoặc "npx ansinh worker".');
@@ -243,7 +243,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
       const known = await sql.query(`SELECT 1 FROM "Program" WHERE code = $1`, [program]);
       if (!known.length) return fail(400, 'Hãy chọn chương trình.');
       const user = session.user;
-      const importId = await createImportBatch(sql, { program, fileName: saved.name, partial: fields.partial === '1', dryRun: fields.dryRun === '1', actor: user.username });
+      const importId = await createImportBatch(sql, { program, fileName: saved.name, partial: fields.partial === '1', dryRun: fields.dryRun === '1', actor: user.username, areaPath: user.area.path });
       await deps.imports.enqueue({
         importId, path: saved.path, fileName: saved.name, program, province: user.area.level === 'province' ? user.area.code : undefined,
         partial: fields.partial === '1', dryRun: fields.dryRun === '1', actor: `console:${user.username}`, outDir: join(deps.dataDir, 'imports'),
@@ -254,7 +254,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
     const importOf = async (req: FastifyRequest, reply: FastifyReply) => {
       if (!helpers.allow(req, reply, 'imports')) return null;
       const id = Number((req.params as { id: string }).id);
-      const i = Number.isInteger(id) && id > 0 ? await getImport(sql, id) : null;
+      const i = Number.isInteger(id) && id > 0 ? await getImport(sql, id, req.adminSession!.user) : null;
       if (!i) {
         if (wantsJson(req)) void reply.status(404).send({ error: 'Không tìm thấy.' });
         else void sendPage(reply, errorPage(helpers.pageCtx(req, 'imports'), 404, 'Không có lần nhập này.'), 404);
@@ -263,11 +263,11 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
     };
     scope.get('/admin/imports/:id', async (req, reply) => {
       const i = await importOf(req, reply);
-      if (i) return sendPage(reply, importPage(helpers.pageCtx(req, 'imports'), i));
+      return i ? sendPage(reply, importPage(helpers.pageCtx(req, 'imports'), i)) : reply;
     });
     scope.get('/admin/api/imports/:id', async (req, reply) => {
       const i = await importOf(req, reply);
-      if (!i) return;
+      if (!i) return reply;
       const p = deps.imports && !['committed', 'rejected', 'checked', 'failed'].includes(i.status) ? await deps.imports.progress(i.id) : null;
       const done = ['committed', 'rejected', 'checked', 'failed'].includes(i.status);
       const statusText = { queued: 'Đang chờ', running: p?.phase === 'writing' ? 'Đang ghi' : p?.phase === 'checking' ? 'Đang kiểm tra' : 'Đang đọc', committed: 'Đã nhập', rejected: 'Có lỗi, không nhập', checked: 'Đã kiểm tra', failed: 'Không đọc được tệp' }[i.status] ?? i.status;
@@ -275,7 +275,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
     });
     scope.get('/admin/imports/:id/errors.:ext', async (req, reply) => {
       const i = await importOf(req, reply);
-      if (!i) return;
+      if (!i) return reply;
       const ext = (req.params as { ext: string }).ext;
       const file = i.errorDir && (ext === 'csv' || ext === 'xlsx') ? join(i.errorDir, `errors.${ext}`) : null;
       if (!file || !existsSync(file)) return sendPage(reply, errorPage(helpers.pageCtx(req, 'imports'), 404, 'Lần nhập này không có tệp lỗi.'), 404);
@@ -291,11 +291,11 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
       return all.filter((r) => level === 'province' || (level === 'district' && r.value !== 'province'));
     };
     scope.get('/admin/officers', async (req, reply) => {
-      if (!helpers.allow(req, reply, 'officers')) return;
+      if (!helpers.allow(req, reply, 'officers')) return reply;
       return sendPage(reply, officersPage(helpers.pageCtx(req, 'officers'), { officers: await officersIn(sql, req.adminSession!.user.area.path), roles: roleOptions(req) }));
     });
     scope.post('/admin/officers/invite', async (req, reply) => {
-      if (!helpers.allow(req, reply, 'officers')) return;
+      if (!helpers.allow(req, reply, 'officers')) return reply;
       const f = formBody(req.body);
       const user = req.adminSession!.user;
       const render = async (status: number, flash: PageCtx['flash'], invite?: Parameters<typeof officersPage>[1]['invite']) =>
@@ -311,13 +311,13 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
     });
 
     scope.get('/admin/tickets', async (req, reply) => {
-      if (!helpers.allow(req, reply, 'tickets')) return;
+      if (!helpers.allow(req, reply, 'tickets')) return reply;
       const user = req.adminSession!.user;
       return sendPage(reply, ticketsPage(helpers.pageCtx(req, 'tickets'), await ticketsIn(sql, user.area.path, user.area.level === 'province')));
     });
 
     scope.get('/admin/audit', async (req, reply) => {
-      if (!helpers.allow(req, reply, 'audit')) return;
+      if (!helpers.allow(req, reply, 'audit')) return reply;
       const q = req.query as { action?: string; from?: string; to?: string; before?: string };
       const filter = { action: q.action?.slice(0, 60) || undefined, from: q.from && isLocalDate(q.from) ? q.from : undefined, to: q.to && isLocalDate(q.to) ? q.to : undefined };
       const before = q.before && /^\d{1,19}$/.test(q.before) ? q.before : undefined;

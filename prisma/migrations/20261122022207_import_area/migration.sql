@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ImportBatch" ADD COLUMN     "areaPath" TEXT;
