@@ -85,7 +85,7 @@ const COLUMNS = `id, "titleVi", "textVi", "textEn", buttons, audience, "allowZns
 
 const STATUS_VI: Record<BroadcastStatus, string> = { draft: 'bản nháp', scheduled: 'đã hẹn giờ', sending: 'đang gửi', paused: 'tạm dừng', cancelled: 'đã hủy', done: 'đã gửi xong' };
 
-export const EMPTY_AUDIENCE = 'Không có người nhận nào khớp với lựa chọn này (người dân phải đã bật "nhận thông báo"). Hãy mở rộng địa bàn hoặc bỏ bớt điều kiện.';
+const EMPTY_AUDIENCE = 'Không có người nhận nào khớp với lựa chọn này (người dân phải đã bật "nhận thông báo"). Hãy mở rộng địa bàn hoặc bỏ bớt điều kiện.';
 
 /** Validates, checks the audience is not empty, saves a draft; throws BroadcastInputError. */
 export async function createBroadcast(
@@ -106,30 +106,6 @@ export async function createBroadcast(
     );
     const [view] = await tx.query<BroadcastView>(`UPDATE "Broadcast" SET "verifyCode" = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [row!.id, verificationCode(ctx.keys.verify, 'broadcast', row!.id)]);
     await audit(tx, { action: 'broadcast_create', result: 'ok', actor: ctx.actor, detail: { broadcast: row!.id } });
-    return view!;
-  });
-}
-
-/** Replaces the content and audience of a draft or scheduled broadcast (same checks as creating one). */
-export async function updateBroadcast(sql: SqlRunner, id: number, input: BroadcastInput, ctx: BroadcastActor & ValidateOptions): Promise<BroadcastView> {
-  const v = validateBroadcast(input, ctx);
-  if (!v.ok) throw new BroadcastInputError(v.issues);
-  const before = await getBroadcast(sql, id, ctx.areaPath);
-  if (!before) throw new BroadcastNotFoundError(id);
-  // The audience stays within the scope of whoever created the broadcast.
-  const resolved = await resolveOrThrow(sql, v.value.audience, before.areaPath);
-  if ((await countAudience(sql, resolved)) === 0) throw new BroadcastInputError([{ field: 'audience', message: EMPTY_AUDIENCE }]);
-  const b = v.value;
-  return sql.transaction(async (tx) => {
-    const [cur] = await tx.query<{ status: BroadcastStatus }>(`SELECT status FROM "Broadcast" WHERE id = $1 AND "areaPath" LIKE $2 || '%' FOR UPDATE`, [id, ctx.areaPath]);
-    if (!cur) throw new BroadcastNotFoundError(id);
-    if (cur.status !== 'draft' && cur.status !== 'scheduled') throw new BroadcastStateError(`Không thể sửa: thông báo số ${id} đang ở trạng thái "${STATUS_VI[cur.status]}".`, cur.status);
-    const [view] = await tx.query<BroadcastView>(
-      `UPDATE "Broadcast" SET "titleVi" = $2, "textVi" = $3, "textEn" = $4, buttons = $5::jsonb, audience = $6::jsonb, "allowZns" = $7, "updatedAt" = now()
-       WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, b.titleVi ?? null, b.textVi, b.textEn ?? null, JSON.stringify(b.buttons), JSON.stringify(b.audience), b.allowZns],
-    );
-    await audit(tx, { action: 'broadcast_update', result: 'ok', actor: ctx.actor, detail: { broadcast: id } });
     return view!;
   });
 }
