@@ -119,6 +119,9 @@ class DryRunRollback extends Error {
   }
 }
 
+/** Staged rows from which the file checks are worth fresh table statistics. */
+const ANALYZE_AFTER_ROWS = 5_000;
+
 /** Creates the ImportBatch row for a file to be imported (the console does this before queueing). */
 export async function createImportBatch(sql: SqlRunner, o: { program: string; fileName: string; partial?: boolean; dryRun?: boolean; actor?: string; areaPath?: string; status?: string }): Promise<number> {
   const [b] = await sql.query<{ id: number }>(
@@ -231,7 +234,9 @@ export async function importList(deps: ImportDeps, open: () => Promise<ListFile>
     await stageRows(sql, id, batch);
     lap('read');
     progress('checking', file.bytes, file.bytes, true);
-    await sql.exec(`ANALYZE "ImportRow"`);
+    // Fresh statistics for the file-wide checks' joins on a large file; a small one (an API call of
+    // a few rows) does without, and does not queue behind another import's ANALYZE.
+    if (summary.rows >= ANALYZE_AFTER_ROWS) await sql.exec(`ANALYZE "ImportRow"`);
     report(await fileChecks(sql, ctx, id, header));
     const bad = [...errorRows];
     if (bad.length) await sql.query(`UPDATE "ImportRow" SET ok = false WHERE "importId" = $1 AND "rowNo" = ANY($2::int[])`, [id, bad]);
