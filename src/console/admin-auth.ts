@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { SqlRunner } from '../db/sql.js';
+import { sameSecret } from '../shared/secrets.js';
 import { UserError } from '../shared/errors.js';
 
 export const ROLES = ['admin', 'province', 'district', 'commune'] as const;
@@ -156,10 +157,7 @@ export async function logout(sql: SqlRunner, sessionId: number): Promise<void> {
 
 /** Constant-time comparison of a submitted CSRF token with the session's. */
 export function csrfOk(session: Session, submitted: unknown): boolean {
-  if (typeof submitted !== 'string') return false;
-  const a = Buffer.from(submitted);
-  const b = Buffer.from(session.csrf);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(submitted, session.csrf);
 }
 
 /** What each role may open. Area scope applies on top of this everywhere. */

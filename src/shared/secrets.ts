@@ -4,7 +4,7 @@
  * <dataDir>/secret.key (mode 600) so a demo needs no set-up. Sub-keys are derived with HKDF
  * so one secret never serves two purposes.
  */
-import { hkdfSync, randomBytes, createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { hkdfSync, randomBytes, createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
@@ -79,4 +79,12 @@ export function open(key: Buffer, cipher: string): string {
   const d = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12));
   d.setAuthTag(buf.subarray(12, 28));
   return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8');
+}
+
+/** Constant-time comparison of a secret someone sent (header, form field, cookie) with the expected one. */
+export function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

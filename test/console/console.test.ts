@@ -134,6 +134,10 @@ describe('admin console', () => {
     const other = new Browser(app);
     const r = await other.post('/admin/login', { username: 'tinh', password: PASSWORD }, { csrf: 'x' });
     expect(r.statusCode).toBe(403);
+    // A forged login token as long as the real one but in other letters (more bytes): refused, not a 500.
+    await other.get('/admin/login');
+    const lookalike = 'ệ'.repeat(other.cookies.get('ansinh_login')!.length);
+    expect((await other.post('/admin/login', { username: 'khong-ai', password: PASSWORD }, { csrf: lookalike })).statusCode).toBe(403);
     expect(await rt.db.sql.query(`SELECT 1 FROM "AuditEvent" WHERE action = 'console_csrf' AND actor = 'tinh'`)).toHaveLength(2);
   });
 

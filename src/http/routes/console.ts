@@ -6,7 +6,8 @@
  * the data comes from the domain modules.
  */
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameSecret } from '../../shared/secrets.js';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -108,7 +109,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   app.post('/admin/login', async (req, reply) => {
     const f = formBody(req.body);
     const cookieToken = req.cookies[LOGIN_CSRF];
-    const ok = cookieToken && f._csrf && cookieToken.length === f._csrf.length && timingSafeEqual(Buffer.from(cookieToken), Buffer.from(f._csrf));
+    const ok = cookieToken !== undefined && sameSecret(f._csrf, cookieToken);
     const fresh = randomBytes(18).toString('base64url');
     reply.setCookie(LOGIN_CSRF, fresh, { path: '/admin', httpOnly: true, sameSite: 'strict', secure: secure(req) });
     if (!ok) return sendPage(reply, loginPage({ csrf: fresh, error: 'Phiên đăng nhập không hợp lệ, anh/chị vui lòng thử lại.' }), 403);

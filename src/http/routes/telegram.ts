@@ -3,7 +3,7 @@
  * nothing processed); a redelivered update_id is acknowledged and dropped; anything else is
  * acknowledged at once and handled after the response, so Telegram never waits on us.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../../shared/secrets.js';
 import type { FastifyInstance } from 'fastify';
 import type { TelegramAdapter } from '../../../bots/telegram/adapter.js';
 import type { InboundDedupe } from '../../inbound/dedupe.js';
@@ -17,12 +17,6 @@ export interface TelegramRouteDeps extends PipelineDeps {
   onHandled?: () => void;
 }
 
-function sameSecret(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 export async function telegramRoutes(app: FastifyInstance, deps: TelegramRouteDeps) {
   // Malformed JSON is acknowledged and ignored, not answered with a parser error.
