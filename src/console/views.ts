@@ -5,9 +5,9 @@
  */
 import { html, raw, type Html } from './html.js';
 import { can, type AdminUser, type Page } from './admin-auth.js';
-import type { ProgressReport, ProgressRow } from '../reports/progress-report.js';
+import { paidPercent, type ProgressReport, type ProgressRow } from '../reports/progress-report.js';
 import type { AuditRow, BacklogByArea, ImportRowView, OfficerRow, TicketRow } from './console-data.js';
-import { formatCount, formatVnd } from '../shared/format.js';
+import { formatCount, formatPercent, formatVnd } from '../shared/format.js';
 import { formatDateTimeVi, formatVi, type LocalDate } from '../calendar/local-date.js';
 
 const NAV: [Page, string, string][] = [
@@ -53,7 +53,8 @@ export function loginPage(o: { csrf: string; error?: string; next?: string; user
 </form>`);
 }
 
-const pct = (n: number) => `${n.toLocaleString('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
+/** A percentage already computed (0-100), as the report's files print it: 97,3%. */
+const pct = (n: number) => formatPercent(n, 100);
 
 /** Horizontal bars of % paid per area: inline SVG, no chart library. */
 function paidChart(rows: { label: string; percent: number; paid: number; approved: number }[]): Html {
@@ -75,7 +76,7 @@ function byArea(rows: ProgressRow[]) {
     a.approved += r.approved;
     m.set(r.area.code, a);
   }
-  return [...m.values()].map((a) => ({ ...a, percent: a.approved ? (100 * a.paid) / a.approved : 0 }));
+  return [...m.values()].map((a) => ({ ...a, percent: paidPercent(a.paid, a.approved) }));
 }
 
 export function dashboardPage(ctx: PageCtx, o: { programs: { code: string; name: string; files: number }[]; program: string | null; report: ProgressReport | null; backlog: BacklogByArea[]; today: LocalDate; error?: string }): string {
