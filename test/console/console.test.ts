@@ -20,6 +20,8 @@ import { loadWorkingCalendar } from '../../src/calendar/calendar.service.js';
 import { progressReport } from '../../src/reports/progress-report.js';
 import { formatCount } from '../../src/shared/format.js';
 import { officersIn } from '../../src/console/console-data.js';
+import { Excel } from '../../src/shared/exceljs.js';
+import { XLSX_LAYOUT } from '../../src/reports/report-files.js';
 import { cccd, writeCsv } from '../imports/files.js';
 
 const PASSWORD = 'mat-khau-rat-dai-2026';
@@ -180,6 +182,11 @@ describe('admin console', () => {
     expect(board.body).toContain('ansinh');
     const xlsx = await x.get('/admin/report.xlsx?program=NQ68-2021');
     expect(xlsx.statusCode).toBe(200);
+    // Titled with the program's name, as the command line's report is.
+    const wb = new Excel.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as never);
+    const [program] = await rt.db.sql.query<{ name: string }>(`SELECT name FROM "Program" WHERE code = 'NQ68-2021'`);
+    expect(String(wb.worksheets[0]!.getCell(XLSX_LAYOUT.titleRow, 1).value)).toContain(program!.name.toLocaleUpperCase('vi-VN'));
     expect(xlsx.headers['content-disposition']).toContain('27694');
   });
 

@@ -24,6 +24,7 @@ import { can, csrfOk, login, logout, sessionFor, type Page, type Session } from 
 import { auditActions, auditLog, backlogByArea, getImport, listImports, officersIn, programsIn, ticketsIn } from '../../console/console-data.js';
 import { auditPage, dashboardPage, errorPage, importPage, importsPage, loginPage, officersPage, ticketsPage, type PageCtx } from '../../console/views.js';
 import { progressReport } from '../../reports/progress-report.js';
+import { findProgram } from '../../programs/program-area.js';
 import { reportXlsx } from '../../reports/report-files.js';
 import { createImportBatch, DEFAULT_MAX_BYTES } from '../../imports/import.service.js';
 import { createInvite } from '../../officers/officer.service.js';
@@ -198,7 +199,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
         await helpers.record(req, 'console_report', 'ok', { program, area: user.area.code });
         return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="bao-cao-${program}-${user.area.code}-${today()}.xlsx"`)
-          .send(await reportXlsx(report));
+          .send(await reportXlsx(report, { programName: (await findProgram(sql, report.program)).name }));
       } catch (e) {
         if (e instanceof UserError) return sendPage(reply, errorPage(helpers.pageCtx(req, 'dashboard'), 404, e.message), 404);
         throw e;
