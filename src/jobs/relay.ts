@@ -81,6 +81,8 @@ export class OutboxRelay {
    * new job id (its relay count), since the finished job keeps the old one.
    */
   private async moveBroadcasts(channels: string[], batch: number): Promise<number> {
+    // Nothing sending (none, or only paused ones with messages left): no queue counts, no scans.
+    if ((await this.opts.sql.query(`SELECT 1 FROM "Broadcast" WHERE status = 'sending' LIMIT 1`)).length === 0) return 0;
     const pending = await this.opts.sql.query<{ channel: string }>(
       `SELECT c AS channel FROM unnest($1::text[]) AS c WHERE EXISTS (
          SELECT 1 FROM "OutboxEvent" o WHERE o."processedAt" IS NULL AND o.kind = 'chat_message' AND (o.payload->>'template') = 'broadcast' AND (o.payload->>'channel') = c)`,
