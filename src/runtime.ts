@@ -9,7 +9,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrator.js';
 import { loadWorkingCalendar } from './calendar/calendar.service.js';
 import { loadProgramDefinitions } from './programs/loader.js';
-import { loadFaq } from './faq/faq.js';
+import { loadFaq, type FaqIndex } from './faq/faq.js';
 import { ConversationEngine } from './conversation/engine.js';
 import { RedisDialogStore } from './conversation/dialog-store.js';
 import { RedisQuota, DEFAULT_LIMITS, type QuotaLimits } from './lookup/quota.js';
@@ -31,6 +31,8 @@ export interface Runtime {
   engine: ConversationEngine;
   /** This process's Prometheus metrics (served at /metrics). */
   metrics: Metrics;
+  /** The FAQ index the engine answers from (the console's broadcast buttons list its entries). */
+  faq: FaqIndex;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function createRuntime(config: Readonly<Config>, opts: RuntimeOptio
     const keys = opts.keys ?? loadKeys(config);
     const prefix = opts.redisPrefix ?? config.redisPrefix;
     const metrics = opts.metrics ?? new Metrics();
+    const faq = loadFaq();
     const engine = new ConversationEngine({
       prisma: db.prisma,
       sql: db.sql,
@@ -90,7 +93,7 @@ export async function createRuntime(config: Readonly<Config>, opts: RuntimeOptio
       clock,
       calendar: await loadWorkingCalendar(db.prisma),
       programs: loadProgramDefinitions(config.programsDir),
-      faq: loadFaq(),
+      faq,
       dialogs: new RedisDialogStore(redis, prefix),
       quota: new RedisQuota(redis, prefix, opts.limits ?? DEFAULT_LIMITS, () => clock.now()),
       log,
@@ -98,7 +101,7 @@ export async function createRuntime(config: Readonly<Config>, opts: RuntimeOptio
     });
     const database = db;
     return {
-      config, db: database, redis, redisPrefix: prefix, keys, clock, log, engine, metrics,
+      config, db: database, redis, redisPrefix: prefix, keys, clock, log, engine, metrics, faq,
       async close() {
         redis.disconnect();
         if (ownDb) await database.close();

@@ -16,7 +16,6 @@ import { ImportJobs } from '../jobs/import-queue.js';
 import { queueBoard } from '../jobs/board.js';
 import { BroadcastJobs, broadcastPreviewOptions, resumeAndSend, sendBroadcast } from '../jobs/broadcast-jobs.js';
 import { consoleBroadcasts } from './routes/console-broadcasts.js';
-import { loadFaq } from '../faq/faq.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -50,7 +49,7 @@ export async function startServer(rt: Runtime, opts: ServerOptions): Promise<Ser
       keys: rt.keys, clock: rt.clock, dataDir: rt.config.dataDir, imports: importJobs,
       board: queueBoard({ redisUrl: rt.config.redisUrl, prefix: rt.redisPrefix, channels: queuedChannels(adapters).map((c) => c.channel), extraQueues: ['broadcasts'] }),
       sections: [consoleBroadcasts({
-        sql: rt.db.sql, keys: rt.keys, clock: rt.clock, faqIds: loadFaq().entries.map((e) => e.id),
+        sql: rt.db.sql, keys: rt.keys, clock: rt.clock, faqIds: rt.faq.entries.map((e) => e.id),
         send: (id, actor) => sendBroadcast(rt.db.sql, broadcastJobs, id, actor),
         resume: (id, actor) => resumeAndSend(rt.db.sql, broadcastJobs, id, actor),
         previewOptions: (allowZns) => broadcastPreviewOptions(adapters, rt.clock.now(), allowZns),
