@@ -389,15 +389,9 @@ const emptyCounts = (): DeliveryCounts => ({ queued: 0, sent: 0, zns: 0, failed:
 export async function broadcastProgress(sql: SqlRunner, id: number, areaPath = '/'): Promise<BroadcastProgress> {
   const b = await getBroadcast(sql, id, areaPath);
   if (!b) throw new BroadcastNotFoundError(id);
-  // The sender records each outcome on the delivery; a web chat's is only on its outbox row.
+  // Every sender records its outcome on the delivery (src/jobs/outbound.ts; the web chat's relay).
   const rows = await sql.query<{ channel: string; status: keyof DeliveryCounts; n: number }>(
-    `SELECT d.channel,
-       CASE WHEN d.status = 'queued' AND o."deliveredAt" IS NOT NULL
-            THEN CASE o.result WHEN 'sent' THEN 'sent' WHEN 'zns' THEN 'zns' WHEN 'cancelled' THEN 'cancelled' ELSE 'failed' END
-            ELSE d.status END AS status,
-       count(*)::int AS n
-     FROM "BroadcastDelivery" d LEFT JOIN "OutboxEvent" o ON o.id = d."outboxId" AND d.status = 'queued' AND d.channel = 'web'
-     WHERE d."broadcastId" = $1 GROUP BY 1, 2`,
+    `SELECT channel, status, count(*)::int AS n FROM "BroadcastDelivery" WHERE "broadcastId" = $1 GROUP BY 1, 2`,
     [id],
   );
   const perChannel: Record<string, DeliveryCounts> = {};

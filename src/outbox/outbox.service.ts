@@ -125,7 +125,12 @@ export async function relayChatMessages(
     const done: string[] = [];
     for (const r of rows) if (await deliver(r.payload, r.locale ?? 'vi')) done.push(r.id);
     if (done.length) {
-      await tx.query(`UPDATE "OutboxEvent" SET "processedAt" = now(), "deliveredAt" = now(), result = 'sent', attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [done]);
+      // A broadcast's delivery row records the outcome too, as the outbound sender does for the platforms.
+      await tx.query(
+        `WITH sent AS (UPDATE "OutboxEvent" SET "processedAt" = now(), "deliveredAt" = now(), result = 'sent', attempts = attempts + 1 WHERE id = ANY($1::bigint[]) RETURNING id)
+         UPDATE "BroadcastDelivery" d SET status = 'sent' FROM sent WHERE d."outboxId" = sent.id AND d.status = 'queued'`,
+        [done],
+      );
     }
     return done.length;
   });

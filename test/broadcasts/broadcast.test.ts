@@ -160,8 +160,8 @@ describe.each(backends)('broadcasts on %s', (backend) => {
     const b = await create({ citizens: true, officers: true });
     await startBroadcast(db.sql, b.id, st());
     await runFanOut(db.sql, b.id);
-    // As the sender would: tg1 sent, zl2 unreachable (outside the window).
-    await db.sql.query(`UPDATE "BroadcastDelivery" SET status = 'sent' WHERE "broadcastId" = $1 AND "identityId" = $2`, [b.id, w.chats.tg1]);
+    // As the senders would: tg1 and the web chat sent, zl2 unreachable (outside the window).
+    await db.sql.query(`UPDATE "BroadcastDelivery" SET status = 'sent' WHERE "broadcastId" = $1 AND "identityId" = ANY($2::int[])`, [b.id, [w.chats.tg1, w.chats.web1]]);
     await db.sql.query(`UPDATE "BroadcastDelivery" SET status = 'unreachable' WHERE "broadcastId" = $1 AND "identityId" = $2`, [b.id, w.chats.zl2]);
     await db.sql.query(`UPDATE "OutboxEvent" SET "deliveredAt" = now(), result = 'sent' WHERE id IN (SELECT "outboxId" FROM "BroadcastDelivery" WHERE "broadcastId" = $1 AND "identityId" = ANY($2::int[]))`, [b.id, [w.chats.tg1, w.chats.zl2, w.chats.web1]]);
     const t = await cancelBroadcast(db.sql, b.id, st());
