@@ -1,7 +1,7 @@
 /**
  * Writes a beneficiary list in the canonical columns, as CSV (UTF-8 with BOM) or xlsx
- * (streamed): the template officers fill in, the demo's sample file and the seed's export
- * that an import must read back to the same report.
+ * (streamed): the demo's sample file and the seed's export that an import must read back to
+ * the same report.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type ExcelJS from 'exceljs';
@@ -17,9 +17,10 @@ export class ListWriter {
   private csv: WriteStream | null = null;
   private book: ExcelJS.stream.xlsx.WorkbookWriter | null = null;
   private sheet: ExcelJS.Worksheet | null = null;
-  rows = 0;
+  private readonly fields = LIST_FIELDS;
 
-  constructor(readonly path: string, readonly fields: Field[] = LIST_FIELDS) {
+  constructor(readonly path: string) {
+    const fields = this.fields;
     const headers = fields.map((f) => CANONICAL[f]);
     if (path.toLowerCase().endsWith('.xlsx')) {
       this.book = new Excel.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: false });
@@ -34,7 +35,6 @@ export class ListWriter {
   }
 
   add(row: ListRow): void {
-    this.rows++;
     if (this.csv) {
       this.csv.write(csvLine(this.fields.map((f) => row[f] ?? null)));
       return;
