@@ -65,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/', async (_req, reply) => reply.redirect('/chat'));
   const gate = deps.gate ?? new InboundGate();
   await app.register(chatRoutes, { ...deps, gate });
-  if (deps.console) await app.register(consoleRoutes, { ...deps.console, sql: deps.sql, prisma: deps.prisma, log: deps.log });
+  if (deps.console) await app.register(consoleRoutes, { ...deps.console, sql: deps.sql, prisma: deps.prisma });
   // Closing: the server stops accepting, requests in flight finish (idle keep-alive connections
   // and the web chat's push streams are closed), then webhook work already acknowledged ends.
   const inflight = new Set<Promise<void>>();

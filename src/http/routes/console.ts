@@ -17,7 +17,6 @@ import type { SqlRunner } from '../../db/sql.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { Keys } from '../../shared/secrets.js';
 import type { Clock } from '../../shared/clock.js';
-import type { Logger } from '../../shared/log.js';
 import { audit } from '../../audit/audit.service.js';
 import { localDateAt, isLocalDate } from '../../calendar/local-date.js';
 import { can, csrfOk, login, logout, sessionFor, type Page, type Session } from '../../console/admin-auth.js';
@@ -40,7 +39,6 @@ export interface ConsoleDeps {
   prisma: PrismaClient;
   keys: Keys;
   clock: Clock;
-  log: Logger;
   /** Uploads and import error files live under it. */
   dataDir: string;
   /** Queues imports for the worker; null = uploads are refused with a message. */
@@ -84,7 +82,7 @@ function formBody(body: unknown): Record<string, string> {
 }
 
 export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
-  const { sql, log } = deps;
+  const { sql } = deps;
   await app.register(cookie);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -94,10 +92,11 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const sendPage = (reply: FastifyReply, body: string, status = 200) => reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
   const wantsJson = (req: FastifyRequest) => req.url.startsWith('/admin/api/');
 
+  const staticFiles = Object.fromEntries(Object.keys(STATIC).map((f) => [f, readFileSync(join(STATIC_DIR, f))]));
   app.get('/admin/static/:file', async (req, reply) => {
     const file = (req.params as { file: string }).file;
     if (!STATIC[file]) return reply.status(404).send({ error: 'Không tìm thấy.' });
-    return reply.type(STATIC[file]).header('cache-control', 'public, max-age=300').send(readFileSync(join(STATIC_DIR, file)));
+    return reply.type(STATIC[file]).header('cache-control', 'public, max-age=300').send(staticFiles[file]);
   });
 
   // Sign-in: a double-submit token (cookie + field) stands in for the session's CSRF token.
@@ -339,9 +338,5 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
       });
     }
     for (const section of deps.sections ?? []) await section(scope, helpers);
-  });
-
-  app.addHook('onError', async (req, _reply, err) => {
-    if (req.url.startsWith('/admin')) log.error({ err, route: req.routeOptions.url }, 'console request failed');
   });
 }
