@@ -427,7 +427,7 @@ async function groupIds(sql: SqlRunner, program: string): Promise<Map<string, nu
 const OTHER_PROVINCES = Object.keys(CCCD_PROVINCES);
 
 /** A 12-digit number consistent with year and gender; registered in the home province 85% of the time. */
-function newIdNumber(r: Random, used: Set<string>, province: string, year: number, gender: Gender): string {
+export function newIdNumber(r: Random, used: Set<string>, province: string, year: number, gender: Gender): string {
   for (;;) {
     const ppp = r.chance(0.85) ? `0${province}` : r.pick(OTHER_PROVINCES);
     const id = `${ppp}${centuryGenderDigit(year, gender)}${String(year % 100).padStart(2, '0')}${r.digits(6)}`;
@@ -438,7 +438,7 @@ function newIdNumber(r: Random, used: Set<string>, province: string, year: numbe
   }
 }
 
-function mobile(r: Random): string {
+export function mobile(r: Random): string {
   return r.pick(['03', '05', '07', '08', '09']) + r.digits(8);
 }
 

@@ -81,7 +81,7 @@ describe('admin console in Chromium', () => {
   it('uploads the sample list, watches the import finish and sees the new files counted', async () => {
     const page = await signIn();
     const before = await progressReport(rt.db.sql, { program: 'NQ68-2021', area: '80', asOf: AS_OF });
-    const sample = await writeSampleList(dataDir, ['27685', '27691', '27692', '27694']);
+    const sample = (await writeSampleList(dataDir, ['27685', '27691', '27692', '27694'], { sql: rt.db.sql, idKey: rt.keys.id }))!;
     await page.click('a:has-text("Nhập danh sách")');
     await page.selectOption('select[name=program]', 'NQ68-2021');
     await page.setInputFiles('input[name=file]', sample);

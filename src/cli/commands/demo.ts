@@ -76,9 +76,9 @@ export function registerDemo(program: Command, ctx: ContextFactory) {
       const admin = await demoConsoleAccounts(db, c.config.dataDir);
       const sampleCommunes = (await db.sql.query<{ code: string }>(
         `SELECT a.code FROM "Area" a JOIN "Area" d ON d.id = a."parentId" WHERE d.code = '794' AND a.scheme = '2008' ORDER BY a.code LIMIT 4`)).map((r) => r.code);
-      const sample = await writeSampleList(c.config.dataDir, sampleCommunes);
+      const sample = await writeSampleList(c.config.dataDir, sampleCommunes, { sql: db.sql, idKey: c.keys.id });
       console.log(`Admin console: ${server.url}/admin · user "admin" (Long An) or "soctrang" (Sóc Trăng) · password ${admin.password}`);
-      console.log(`  Sample list to import there (program NQ68-2021): ${sample}`);
+      if (sample) console.log(`  Sample list to import there (program NQ68-2021): ${sample}`);
       console.log('Ctrl+C stops.');
       const prompt = commandPrompt(ctx);
       await closeOnSignal(async () => {
