@@ -83,7 +83,8 @@ export class BroadcastNotFoundError extends UserError {
 
 const COLUMNS = `id, "titleVi", "textVi", "textEn", buttons, audience, "allowZns", status, "scheduledAt", "createdBy", "createdAt", "startedAt", "fanoutDoneAt", "finishedAt", total, "areaPath", "verifyCode"`;
 
-const STATUS_VI: Record<BroadcastStatus, string> = { draft: 'bản nháp', scheduled: 'đã hẹn giờ', sending: 'đang gửi', paused: 'tạm dừng', cancelled: 'đã hủy', done: 'đã gửi xong' };
+/** A broadcast's state in words, as the console shows it (lower case, for inside a sentence). */
+export const STATUS_VI: Record<BroadcastStatus, string> = { draft: 'bản nháp', scheduled: 'đã hẹn giờ', sending: 'đang gửi', paused: 'tạm dừng', cancelled: 'đã hủy', done: 'đã gửi xong' };
 
 const EMPTY_AUDIENCE = 'Không có người nhận nào khớp với lựa chọn này (người dân phải đã bật "nhận thông báo"). Hãy mở rộng địa bàn hoặc bỏ bớt điều kiện.';
 

@@ -11,8 +11,8 @@
  * Typing is forgiving: any case, O for 0, I and L for 1, dashes inside.
  */
 import { createHmac } from 'node:crypto';
+import { CODE_ALPHABET as ALPHABET } from '../shared/codes.js';
 
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const TAG_LENGTH = 5;
 
 export type VerifyKind = 'broadcast' | 'notice';

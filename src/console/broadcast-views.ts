@@ -1,13 +1,12 @@
 /** The console's broadcast pages: list and compose, one broadcast with preview, actions and live progress. */
 import { html, raw } from './html.js';
 import { layout, type PageCtx } from './views.js';
-import type { AudiencePreview, BroadcastProgress, BroadcastView, ValidationIssue } from '../broadcasts/broadcast.service.js';
+import { STATUS_VI, type AudiencePreview, type BroadcastProgress, type BroadcastView, type ValidationIssue } from '../broadcasts/broadcast.service.js';
 import { formatCount } from '../shared/format.js';
 import { formatDateTimeVi } from '../calendar/local-date.js';
 
-export const STATUS_TEXT: Record<string, string> = {
-  draft: 'Bản nháp', scheduled: 'Đã hẹn giờ', sending: 'Đang gửi', paused: 'Tạm dừng', cancelled: 'Đã hủy', done: 'Đã gửi xong',
-};
+/** The state as a label ("Đang gửi"): the service's words, capitalised. */
+export const STATUS_TEXT: Record<string, string> = Object.fromEntries(Object.entries(STATUS_VI).map(([k, v]) => [k, v[0]!.toLocaleUpperCase('vi-VN') + v.slice(1)]));
 const CHANNEL: Record<string, string> = { web: 'Trang trò chuyện', telegram: 'Telegram', zalo: 'Zalo' };
 
 export interface ComposeValues {

@@ -7,6 +7,7 @@ import { createHmac, randomInt } from 'node:crypto';
 import type { SqlRunner } from '../db/sql.js';
 import type { Keys } from '../shared/secrets.js';
 import { UserError } from '../shared/errors.js';
+import { CODE_ALPHABET as ALPHABET } from '../shared/codes.js';
 
 export const ROLES = ['commune', 'district', 'province', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,7 +16,6 @@ const ROLE_LEVEL: Record<Role, string> = { commune: 'commune', district: 'distri
 
 /** "CB-7K3M-9Q2P": Crockford base32 without I, L, O, U; 40 random bits. */
 export const INVITE_PATTERN = /\bCB-?([0-9A-HJKMNP-TV-Z]{4})-?([0-9A-HJKMNP-TV-Z]{4})\b/i;
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export function newInviteCode(): string {
   const part = () => Array.from({ length: 4 }, () => ALPHABET[randomInt(32)]).join('');
