@@ -9,13 +9,11 @@
  *
  * The web process only produces (`enqueue`); `ansinh worker` runs the jobs (`start`).
  */
-import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { SqlRunner } from '../db/sql.js';
-import type { Logger } from '../shared/log.js';
 import type { Adapters } from '../../bots/registry.js';
 import { adapterList } from '../../bots/registry.js';
 import { QUEUE_SHARE } from './queues.js';
+import { JobQueue, type JobQueueOptions } from './job-queue.js';
 import {
   fanOutCursor, fanOutPage, finishDoneBroadcasts, resumeBroadcast, startBroadcast, startDueBroadcasts, unfinishedFanOuts,
   type BroadcastActor, type BroadcastStatus, type PreviewOptions, type Transition,
@@ -29,23 +27,9 @@ const NAME = 'broadcasts';
 /** Chats per fan-out transaction. */
 export const FAN_OUT_PAGE = 1_000;
 
-export interface BroadcastJobOptions {
-  redisUrl: string;
-  /** Key prefix, e.g. "ansinh:". */
-  prefix: string;
-  log: Logger;
-}
-
-export class BroadcastJobs {
-  private readonly connection: Redis;
-  private readonly queue: Queue<FanOutJobData>;
-  private worker: Worker<FanOutJobData> | null = null;
-  private workerConnection: Redis | null = null;
-
-  constructor(private readonly opts: BroadcastJobOptions) {
-    this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
-    this.connection.on('error', () => {});
-    this.queue = new Queue<FanOutJobData>(NAME, { connection: this.connection, prefix: `${opts.prefix}q` });
+export class BroadcastJobs extends JobQueue<FanOutJobData> {
+  constructor(opts: JobQueueOptions) {
+    super(NAME, opts);
   }
 
   /**
@@ -65,27 +49,13 @@ export class BroadcastJobs {
 
   /** Runs fan-outs with `run` (the worker process). */
   start(run: (broadcastId: number) => Promise<unknown>): void {
-    if (this.worker) return;
-    this.workerConnection = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
-    this.workerConnection.on('error', () => {});
-    this.worker = new Worker<FanOutJobData>(NAME, async (job: Job<FanOutJobData>) => run(job.data.broadcastId), {
-      connection: this.workerConnection,
-      prefix: `${this.opts.prefix}q`,
+    this.startWorker((job) => run(job.data.broadcastId), {
       concurrency: 2,
       // A killed worker's job is picked up again by another (or the restarted) one, within ~25 s.
       maxStalledCount: 5,
       lockDuration: 15_000,
       stalledInterval: 5_000,
-    });
-    this.worker.on('failed', (job, err) => this.opts.log.warn({ broadcast: job?.data.broadcastId, err: err.message }, 'broadcast fan-out failed'));
-    this.worker.on('error', (err) => this.opts.log.warn({ err: err.message }, 'broadcast worker error'));
-  }
-
-  async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
-    this.workerConnection?.disconnect();
-    this.connection.disconnect();
+    }, (data) => ({ broadcast: data?.broadcastId }));
   }
 
   /** Removes the queue's keys (tests). */

@@ -5,9 +5,7 @@
  * by the console while it runs, and the batch row records the outcome. A job whose worker dies
  * is picked up again (stalled) and starts over cleanly: nothing is committed until the end.
  */
-import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { Logger } from '../shared/log.js';
+import { JobQueue, type JobQueueOptions } from './job-queue.js';
 
 export interface ImportJobData {
   importId: number;
@@ -33,16 +31,9 @@ export type ImportJobHandler = (data: ImportJobData, progress: (p: ImportJobProg
 
 const NAME = 'imports';
 
-export class ImportJobs {
-  private readonly connection: Redis;
-  private readonly queue: Queue<ImportJobData>;
-  private worker: Worker<ImportJobData> | null = null;
-  private workerConnection: Redis | null = null;
-
-  constructor(private readonly opts: { redisUrl: string; prefix: string; log: Logger }) {
-    this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
-    this.connection.on('error', () => {});
-    this.queue = new Queue<ImportJobData>(NAME, { connection: this.connection, prefix: `${opts.prefix}q` });
+export class ImportJobs extends JobQueue<ImportJobData> {
+  constructor(opts: JobQueueOptions) {
+    super(NAME, opts);
   }
 
   /** Queues an import; the same batch queued twice is one job. */
@@ -59,29 +50,13 @@ export class ImportJobs {
 
   /** Runs queued imports with `handler` (one at a time). */
   start(handler: ImportJobHandler): void {
-    if (this.worker) return;
-    this.workerConnection = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
-    this.workerConnection.on('error', () => {});
-    this.worker = new Worker<ImportJobData>(
-      NAME,
-      async (job: Job<ImportJobData>) => {
-        let last = 0;
-        return handler(job.data, (p) => {
-          if (Date.now() - last < 500 && p.phase === 'reading') return;
-          last = Date.now();
-          void job.updateProgress(p as unknown as object).catch(() => {});
-        });
-      },
-      { connection: this.workerConnection, prefix: `${this.opts.prefix}q`, concurrency: 1, lockDuration: 60_000 },
-    );
-    this.worker.on('failed', (job, err) => this.opts.log.warn({ importId: job?.data.importId, err: err.message }, 'import job failed'));
-    this.worker.on('error', (err) => this.opts.log.warn({ err: err.message }, 'import worker error'));
-  }
-
-  async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
-    this.workerConnection?.disconnect();
-    this.connection.disconnect();
+    this.startWorker(async (job) => {
+      let last = 0;
+      return handler(job.data, (p) => {
+        if (Date.now() - last < 500 && p.phase === 'reading') return;
+        last = Date.now();
+        void job.updateProgress(p as unknown as object).catch(() => {});
+      });
+    }, { concurrency: 1, lockDuration: 60_000 }, (data) => ({ importId: data?.importId }));
   }
 }
